@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# IMA namespaces: build, test and package the overlay on Debian's 6.12.
+#
+# What is overlay (kernel paths) and what is tooling is defined once, in
+# scripts/overlay.sh (OVERLAY_ROOTS). This Makefile is tooling.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+TOP := $(abspath .)
+BUILD := $(TOP)/build
+KTREE := $(BUILD)/linux
+OBJ := $(BUILD)/obj/test
+BZIMAGE := $(OBJ)/arch/x86/boot/bzImage
+SELFTESTS := $(BUILD)/selftests
+ROOTFS := $(BUILD)/rootfs.img
+OUT := $(BUILD)/out
+TEST_TIMEOUT ?= 1500
+
+# Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n".
+KCONFIG_EXTRA ?=
+FRAGMENTS := $(KTREE)/kernel/configs/ima_ns_guest.config \
+	     $(KTREE)/tools/testing/selftests/ima_ns/config \
+	     $(KTREE)/kernel/configs/ima_ns_debug.config
+
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
+	 KBUILD_BUILD_TIMESTAMP=ima-ns KBUILD_BUILD_USER=ima-ns \
+	 KBUILD_BUILD_HOST=ima-ns -j$(shell nproc)
+
+DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
+	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
+	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
+	gnuplot-nox
+
+.PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
+	rootfs test demo shell clean
+
+help:
+	@echo "make demo          build everything, boot it, show IMA at work"
+	@echo "make test          build everything and run every test in QEMU"
+	@echo "make prepare       editable kernel tree in build/linux (base + overlay)"
+	@echo "make export        write build/linux edits back to the overlay"
+	@echo "make export-check  fail if build/linux holds unexported edits"
+	@echo "make apply KSRC=d  apply the overlay to your own pristine 6.12 tree"
+	@echo "make kernel        (re)build the test kernel incrementally"
+	@echo "make shell         boot the test kernel to a shell"
+
+# Install only what is missing, so repeated runs cost nothing.
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q $$missing; \
+	fi
+	@ccache -M 8G >/dev/null
+
+base: deps
+	@scripts/fetch-base.sh >/dev/null
+
+prepare: base
+	@scripts/overlay.sh prepare $(KTREE) "$$(scripts/fetch-base.sh)"
+
+export:
+	@scripts/overlay.sh export $(KTREE)
+
+export-check:
+	@scripts/overlay.sh export-check $(KTREE)
+
+apply:
+	@test -n "$(KSRC)" || { echo "usage: make apply KSRC=/path/to/linux-6.12"; exit 2; }
+	@scripts/overlay.sh apply $(KSRC)
+
+# Rewritten only when KCONFIG_EXTRA changes, so .config depends on it.
+$(OBJ)/config-extra: FORCE
+	@mkdir -p $(OBJ)
+	@echo "$(KCONFIG_EXTRA)" | cmp -s - $@ || echo "$(KCONFIG_EXTRA)" >$@
+
+$(OBJ)/.config: $(FRAGMENTS) $(OBJ)/config-extra scripts/make-config.sh
+	scripts/make-config.sh $(KTREE) $(OBJ) $(FRAGMENTS) -- $(KCONFIG_EXTRA)
+
+# The fragments live in the prepared tree: configure in a second make.
+kernel: prepare
+	@$(MAKE) -s --no-print-directory $(OBJ)/.config
+	@echo "kernel: building $(OBJ)"
+	@$(KMAKE) bzImage headers_install >$(BUILD)/kernel-build.log 2>&1 || \
+		{ tail -n 40 $(BUILD)/kernel-build.log; exit 1; }
+	@grep -E '(warning|error):' $(BUILD)/kernel-build.log || true
+
+selftests: kernel
+	@rm -rf $(SELFTESTS) && mkdir -p $(SELFTESTS)
+	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests/ima_ns \
+		OUTPUT=$(SELFTESTS)/obj KHDR_INCLUDES="-isystem $(OBJ)/usr/include"
+	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests/ima_ns \
+		OUTPUT=$(SELFTESTS)/obj KHDR_INCLUDES="-isystem $(OBJ)/usr/include" \
+		INSTALL_PATH=$(SELFTESTS)/install install >/dev/null
+	@$(MAKE) -s --no-print-directory -C $(KTREE)/tools/testing/selftests/ima_ns \
+		OUTPUT=$(SELFTESTS)/obj emit_tests | sed -n 's/^[^:]*:\(.*\)$$/\1/p' \
+		>$(SELFTESTS)/install/tests.list
+
+rootfs: selftests
+	@scripts/mkrootfs.sh --out $(ROOTFS) --tests $(SELFTESTS)/install
+
+test: rootfs
+	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		--outdir $(OUT)/test --timeout $(TEST_TIMEOUT) --mode test \
+		--append "ima_ns.timeout=900"
+
+demo: rootfs
+	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		--outdir $(OUT)/demo --mode demo
+
+shell: rootfs
+	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		--outdir $(OUT)/shell --mode shell
+
+clean:
+	rm -rf $(BUILD)/obj $(SELFTESTS) $(ROOTFS) $(OUT)
+
+# ---- bench (issue 7) --------------------------------------------------------
+# make bench: pristine 6.12 against the patched kernel (build/linux), same
+# config, booted under QEMU -icount; prints the table and writes
+# build/bench/results.json and build/bench/depth.png. See bench/README.md.
+# BENCH_RUNS=2 boots each kernel twice and reports the run-to-run spread.
+BENCH_OUT := $(BUILD)/bench
+BENCH_RUNS ?= 1
+BENCH_DEPS := jq gnuplot-nox bsdextrautils
+
+.PHONY: bench
+bench: prepare
+	@missing=$$(for p in $(BENCH_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "bench: installing $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q $$missing; \
+	fi
+	@bench/run-bench.sh --ktree $(KTREE) --out $(BENCH_OUT) --runs $(BENCH_RUNS)
+# ---- end of bench -----------------------------------------------------------

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Helpers shared by the host-side scripts in scripts/. Source it, do not run it.
+
+PROG=${0##*/}
+
+die() { echo "$PROG: $*" >&2; exit 1; }
+note() { echo "$PROG: $*" >&2; }
+
+# The Debian package that ships a command we need, for error messages.
+package_of() {
+	case $1 in
+	evmctl) echo ima-evm-utils ;;
+	keyctl) echo keyutils ;;
+	getfattr | setfattr) echo attr ;;
+	busybox) echo busybox-static ;;
+	mkfs.ext4) echo e2fsprogs ;;
+	qemu-system-x86_64) echo qemu-system-x86 ;;
+	ldd) echo libc-bin ;;
+	*) echo "$1" ;;
+	esac
+}
+
+require_commands() {
+	local cmd
+	for cmd; do
+		command -v "$cmd" >/dev/null ||
+			die "$cmd not found (apt-get install $(package_of "$cmd"))"
+	done
+}
+
+# Shift-safe value of an option that takes an argument: "$1" is the option.
+option_value() {
+	[[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"
+	echo "$2"
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Generate OBJ/.config from allnoconfig plus config fragments, and stop when
+# a requested option did not make it (a missing dependency would otherwise
+# silently drop, say, CONFIG_IMA_NS from the test kernel).
+set -euo pipefail
+
+usage() { echo "usage: $0 KSRC OBJ FRAGMENT... [-- CONFIG_X=v ...]" >&2; exit 2; }
+
+requested_values() {
+	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)$/\1=\2/p' \
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' "$@"
+}
+
+actual_value() {
+	local sym=$1 config=$2 line
+	line=$(grep -E "^($sym=|# $sym is not set)" "$config" || true)
+	case $line in
+	"") echo n ;;
+	"# "*) echo n ;;
+	*) echo "${line#*=}" ;;
+	esac
+}
+
+main() {
+	(($# >= 3)) || usage
+	local ksrc=$1 obj=$2 frags=() extra=() missing=0 want sym val
+	shift 2
+	while (($#)) && [[ $1 != -- ]]; do frags+=("$(realpath "$1")"); shift; done
+	(($#)) && shift
+	extra=("$@")
+	mkdir -p "$obj"
+	merged=$(mktemp)
+	trap 'rm -f "$merged"' EXIT
+	cat "${frags[@]}" >"$merged"
+	printf '%s\n' "${extra[@]}" >>"$merged"
+	# Fragments may repeat a symbol; the check below is what matters.
+	make -s -C "$ksrc" O="$(realpath "$obj")" KCONFIG_ALLCONFIG="$merged" \
+		allnoconfig 2>&1 | { grep -v 'override: reassigning to symbol' || true; } >&2
+	while IFS= read -r want; do
+		sym=${want%%=*}
+		val=$(actual_value "$sym" "$obj/.config")
+		if [[ $val != "${want#*=}" ]]; then
+			echo "make-config: $sym: requested ${want#*=}, got $val" >&2
+			missing=1
+		fi
+	done < <(requested_values "$merged")
+	((missing == 0)) || { echo "make-config: fix the fragments above" >&2; exit 1; }
+}
+
+main "$@"
