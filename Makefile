@@ -11,18 +11,21 @@ SHELL := /bin/bash
 TOP := $(abspath .)
 BUILD := $(TOP)/build
 KTREE := $(BUILD)/linux
-OBJ := $(BUILD)/obj/test
+# A flavor is one kernel configuration with its own output directory.
+FLAVOR ?= test
+OBJ := $(BUILD)/obj/$(FLAVOR)
 BZIMAGE := $(OBJ)/arch/x86/boot/bzImage
-SELFTESTS := $(BUILD)/selftests
-ROOTFS := $(BUILD)/rootfs.img
-OUT := $(BUILD)/out
+SELFTESTS := $(BUILD)/selftests/$(FLAVOR)
+ROOTFS := $(BUILD)/rootfs-$(FLAVOR).img
+OUT := $(BUILD)/out/$(FLAVOR)
 TEST_TIMEOUT ?= 1500
 
 # Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n".
 KCONFIG_EXTRA ?=
+SELFTEST_FRAGMENT ?= $(KTREE)/tools/testing/selftests/ima_ns/config
+DEBUG_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_debug.config
 FRAGMENTS := $(KTREE)/kernel/configs/ima_ns_guest.config \
-	     $(KTREE)/tools/testing/selftests/ima_ns/config \
-	     $(KTREE)/kernel/configs/ima_ns_debug.config
+	     $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
@@ -34,6 +37,18 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
 	gnuplot-nox
 
+# The configurations the patchset must build in; the host tests also run
+# on the one without IMA namespaces.
+MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
+matrix-no-ima-ns: ; @$(MAKE) --no-print-directory test FLAVOR=no-ima-ns \
+	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
+matrix-no-ima: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-ima \
+	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n"
+matrix-no-user-ns: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-user-ns \
+	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
+matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
+
+.PHONY: matrix $(addprefix matrix-,$(MATRIX_FLAVORS))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test demo shell clean
 
@@ -46,6 +61,7 @@ help:
 	@echo "make apply KSRC=d  apply the overlay to your own pristine 6.12 tree"
 	@echo "make kernel        (re)build the test kernel incrementally"
 	@echo "make shell         boot the test kernel to a shell"
+	@echo "make matrix        build IMA_NS=n (and run the host tests), IMA=n, USER_NS=n"
 
 # Install only what is missing, so repeated runs cost nothing.
 deps:
@@ -107,16 +123,16 @@ rootfs: selftests
 
 test: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		--outdir $(OUT)/test --timeout $(TEST_TIMEOUT) --mode test \
+		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900"
 
 demo: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		--outdir $(OUT)/demo --mode demo
+		--outdir $(OUT)-demo --mode demo
 
 shell: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
-		--outdir $(OUT)/shell --mode shell
+		--outdir $(OUT)-shell --mode shell
 
 clean:
 	rm -rf $(BUILD)/obj $(SELFTESTS) $(ROOTFS) $(OUT)

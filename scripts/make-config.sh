@@ -7,9 +7,11 @@ set -euo pipefail
 
 usage() { echo "usage: $0 KSRC OBJ FRAGMENT... [-- CONFIG_X=v ...]" >&2; exit 2; }
 
+# SYMBOL=value for each symbol the fragments set; a later fragment wins.
 requested_values() {
 	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)$/\1=\2/p' \
-		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' "$@"
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' "$@" |
+		tac | awk -F= '!seen[$1]++'
 }
 
 actual_value() {

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * IMA namespaces: creation, lookup and iteration, for the IMA layers above
+ * the namespace object (hooks, policy, securityfs).
+ */
+#ifndef __IMA_NS_H
+#define __IMA_NS_H
+
+#include <linux/bitops.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/ima_ns.h>
+#include <linux/jump_label.h>
+#include <linux/types.h>
+
+struct ima_namespace;
+struct user_namespace;
+
+extern struct ima_namespace init_ima_ns;
+
+#ifdef CONFIG_IMA_NS
+
+DECLARE_STATIC_KEY_FALSE(ima_ns_in_use);
+
+struct ima_namespace *ima_ns_create(struct user_namespace *user_ns);
+int ima_ns_activate(struct ima_namespace *ns);
+bool ima_ns_active(const struct ima_namespace *ns);
+struct ima_namespace *ima_ns_of(const struct user_namespace *user_ns);
+struct ima_namespace *ima_ns_get_by_id(u64 id);
+struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool ima_ns_id_allocated(u64 id);
+#endif
+
+#else /* !CONFIG_IMA_NS */
+
+static inline struct ima_namespace *
+ima_ns_create(struct user_namespace *user_ns)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline int ima_ns_activate(struct ima_namespace *ns)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool ima_ns_active(const struct ima_namespace *ns)
+{
+	return ns == &init_ima_ns;
+}
+
+static inline struct ima_namespace *
+ima_ns_of(const struct user_namespace *user_ns)
+{
+	return &init_ima_ns;
+}
+
+static inline struct ima_namespace *ima_ns_get_by_id(u64 id)
+{
+	return id ? NULL : &init_ima_ns;
+}
+
+static inline struct ima_namespace *ima_ns_next(struct ima_namespace *prev)
+{
+	return prev ? NULL : &init_ima_ns;
+}
+
+#endif /* CONFIG_IMA_NS */
+
+/**
+ * ima_current_ns - IMA namespace governing the current task
+ *
+ * The returned namespace is not referenced: it stays valid as long as the
+ * caller's credentials pin their user namespace, i.e. for the duration of
+ * a hook.
+ *
+ * Return: The nearest active IMA namespace of current_user_ns().
+ */
+static inline struct ima_namespace *ima_current_ns(void)
+{
+#ifdef CONFIG_IMA_NS
+	/* No namespace was ever activated: no user-namespace walk. */
+	if (!static_branch_unlikely(&ima_ns_in_use))
+		return &init_ima_ns;
+#endif
+	return ima_ns_of(current_user_ns());
+}
+
+#endif /* __IMA_NS_H */

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-(namespace, inode) IMA status records.
+ *
+ * Data structure
+ *
+ * A record (struct ima_ns_status) is reachable two ways:
+ *
+ * - by key, from its namespace: ns->status.ht is an rhashtable keyed by
+ *   the address of the inode's struct ima_iint_cache. Hooks look records
+ *   up lock-free, in O(1), whatever the number of namespaces or of inodes.
+ *   One table per namespace rather than one global table keyed by
+ *   (namespace, iint): a namespace's records are charged, grown, shrunk
+ *   and, when it dies, walked and freed without touching any other
+ *   namespace's, and the host, which has no records, has no table.
+ *
+ * - from its inode: iint->ns_status points to a struct ima_ns_inode_status
+ *   listing the records of every namespace for that inode. The list is
+ *   never searched on a hook path; it is walked only to reset an inode's
+ *   records when the file changes, and to free them when the inode goes.
+ *
+ * Locking
+ *
+ * - iint->mutex (held by the IMA hook): serializes record creation for
+ *   an inode and every access to the result members of its records.
+ * - ima_ns_inode_status.lock: protects the inode's list and each listed
+ *   record's @head. Inode eviction runs from an RCU callback (softirq),
+ *   so every other user takes it with _bh.
+ * - ns->status.ht: rhashtable's own bucket locks; lookups under RCU.
+ *
+ * Records are created only by a hook holding both a reference to the
+ * namespace and the inode, so creation races neither free path. The two
+ * free paths race each other:
+ *
+ * - inode eviction (ima_ns_status_free_inode(), atomic context) unlinks
+ *   every record of the inode under the inode's lock. If the record's
+ *   namespace is not dying, it also removes the record from the
+ *   namespace's table and frees it, all inside an RCU read-side section.
+ *   If the namespace is dying, it leaves the record in that namespace's
+ *   table, unlinked, for the namespace to free.
+ * - namespace death (ima_ns_status_free_ns(), process context) sets
+ *   @dying, then waits for an RCU grace period: after it, no eviction
+ *   that missed @dying is still touching the table, and every later one
+ *   leaves the table alone. It then walks the table, unlinks each record
+ *   still linked to its inode (under that inode's lock, found through
+ *   the record under RCU) and frees every record.
+ *
+ * The inode's list head is freed after an RCU grace period, so a dying
+ * namespace that read a record's @head can still take its lock and see
+ * that eviction unlinked the record meanwhile.
+ */
+
+#include <linux/lockdep.h>
+#include <linux/rcupdate.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "ima.h"
+#include "ima_ns_status.h"
+
+static const struct rhashtable_params status_params = {
+	.key_len = sizeof_field(struct ima_ns_status, iint),
+	.key_offset = offsetof(struct ima_ns_status, iint),
+	.head_offset = offsetof(struct ima_ns_status, node),
+	.automatic_shrinking = true,
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Records allocated and not yet freed, for the KUnit tests. */
+static atomic_long_t nr_records = ATOMIC_LONG_INIT(0);
+
+/**
+ * ima_ns_status_nr_records - number of live records, all namespaces
+ *
+ * Return: The number of records allocated and not yet freed.
+ */
+long ima_ns_status_nr_records(void)
+{
+	return atomic_long_read(&nr_records);
+}
+
+static void count_records(long delta)
+{
+	atomic_long_add(delta, &nr_records);
+}
+#else
+static void count_records(long delta)
+{
+}
+#endif
+
+static void free_record_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct ima_ns_status, rcu));
+	count_records(-1);
+}
+
+static void free_record(struct ima_ns_status *rec)
+{
+	call_rcu(&rec->rcu, free_record_rcu);
+}
+
+/* A record as new: nothing done yet for the inode's current version. */
+static void clear_record(struct ima_ns_status *rec,
+			 const struct ima_iint_cache *iint)
+{
+	rec->version = iint->real_inode.version;
+	rec->status = (struct ima_status) {
+		.file_status = INTEGRITY_UNKNOWN,
+		.mmap_status = INTEGRITY_UNKNOWN,
+		.bprm_status = INTEGRITY_UNKNOWN,
+		.read_status = INTEGRITY_UNKNOWN,
+		.creds_status = INTEGRITY_UNKNOWN,
+	};
+}
+
+static void unlink_record(struct ima_ns_status *rec)
+{
+	lockdep_assert_held(&rec->head->lock);
+	hlist_del_init(&rec->inode_node);
+	/* Pairs with READ_ONCE() in free_ns_record(). */
+	WRITE_ONCE(rec->head, NULL);
+}
+
+/**
+ * ima_ns_status_init - set up the record store of a new namespace
+ * @ns: namespace being created, other than init_ima_ns
+ *
+ * Return: 0 on success, -errno on failure.
+ */
+int ima_ns_status_init(struct ima_namespace *ns)
+{
+	ns->status.dying = false;
+	return rhashtable_init(&ns->status.ht, &status_params);
+}
+
+/**
+ * ima_ns_status_find - look up a namespace's record for an inode
+ * @ns: namespace, referenced by the caller; never init_ima_ns
+ * @iint: integrity cache of an inode the caller holds
+ *
+ * Lock-free. The record stays valid while the caller holds @ns and the
+ * inode; read or write its results only under iint->mutex.
+ *
+ * Return: The record, or NULL if @ns has none for @iint.
+ */
+struct ima_ns_status *ima_ns_status_find(struct ima_namespace *ns,
+					 struct ima_iint_cache *iint)
+{
+	if (ns == &init_ima_ns)
+		return NULL;
+	return rhashtable_lookup_fast(&ns->status.ht, &iint, status_params);
+}
+
+/**
+ * ima_ns_status_get - look up or create a namespace's record for an inode
+ * @ns: namespace, referenced by the caller; never init_ima_ns, whose
+ *	results live in @iint itself
+ * @iint: integrity cache of an inode the caller holds
+ *
+ * A record found for an older version of the file (@version differs from
+ * iint->real_inode.version) is cleared before being returned. Memory is
+ * charged to the caller's memory cgroup.
+ *
+ * Context: Process context, iint->mutex held. May sleep.
+ * Return: The record, or ERR_PTR(-EINVAL) for init_ima_ns,
+ * ERR_PTR(-ENOMEM) or another negative errno on failure.
+ */
+struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
+					struct ima_iint_cache *iint)
+{
+	struct ima_ns_inode_status *head;
+	struct ima_ns_status *rec;
+	int err;
+
+	might_sleep();
+	lockdep_assert_held(&iint->mutex);
+
+	if (ns == &init_ima_ns)
+		return ERR_PTR(-EINVAL);
+
+	rec = ima_ns_status_find(ns, iint);
+	if (rec) {
+		if (rec->version != iint->real_inode.version)
+			clear_record(rec, iint);
+		return rec;
+	}
+
+	head = iint->ns_status;
+	if (!head) {
+		head = kmalloc(sizeof(*head), GFP_KERNEL_ACCOUNT);
+		if (!head)
+			return ERR_PTR(-ENOMEM);
+		spin_lock_init(&head->lock);
+		INIT_HLIST_HEAD(&head->records);
+		/* Read under iint->mutex, or once the inode is gone. */
+		iint->ns_status = head;
+	}
+
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return ERR_PTR(-ENOMEM);
+	count_records(1);
+	rec->iint = iint;
+	rec->ns = ns;
+	clear_record(rec, iint);
+
+	err = rhashtable_lookup_insert_fast(&ns->status.ht, &rec->node,
+					    status_params);
+	if (err) {
+		kfree(rec);
+		count_records(-1);
+		return ERR_PTR(err);
+	}
+
+	spin_lock_bh(&head->lock);
+	rec->head = head;
+	hlist_add_head(&rec->inode_node, &head->records);
+	spin_unlock_bh(&head->lock);
+	return rec;
+}
+
+/**
+ * ima_ns_status_reset - forget every namespace's results for an inode
+ * @iint: integrity cache of an inode the caller holds
+ *
+ * Call wherever IMA clears the host's results in @iint because the file or
+ * its security.ima changed, so that every namespace measures, appraises and
+ * audits the new version again.
+ *
+ * Context: iint->mutex held.
+ */
+void ima_ns_status_reset(struct ima_iint_cache *iint)
+{
+	struct ima_ns_inode_status *head = iint->ns_status;
+	struct ima_ns_status *rec;
+
+	lockdep_assert_held(&iint->mutex);
+
+	if (!head)
+		return;
+
+	spin_lock_bh(&head->lock);
+	hlist_for_each_entry(rec, &head->records, inode_node)
+		clear_record(rec, iint);
+	spin_unlock_bh(&head->lock);
+}
+
+/**
+ * ima_ns_status_free_inode - free every namespace's records for an inode
+ * @iint: integrity cache of an inode being freed
+ *
+ * Called when the inode's integrity cache is freed, from the inode's RCU
+ * free callback: no hook can reach @iint any more.
+ *
+ * Context: Any context but hard IRQ.
+ */
+void ima_ns_status_free_inode(struct ima_iint_cache *iint)
+{
+	struct ima_ns_inode_status *head = iint->ns_status;
+	struct ima_ns_status *rec;
+	struct hlist_node *next;
+
+	if (!head)
+		return;
+
+	/*
+	 * Pairs with synchronize_rcu() in ima_ns_status_free_ns(): a dying
+	 * namespace destroys its table only after every section that saw it
+	 * alive is over.
+	 */
+	rcu_read_lock();
+	spin_lock_bh(&head->lock);
+	hlist_for_each_entry_safe(rec, next, &head->records, inode_node) {
+		struct ima_namespace *ns = rec->ns;
+
+		unlink_record(rec);
+		if (READ_ONCE(ns->status.dying))
+			continue;	/* the dying namespace frees it */
+		rhashtable_remove_fast(&ns->status.ht, &rec->node,
+				       status_params);
+		free_record(rec);
+	}
+	spin_unlock_bh(&head->lock);
+	rcu_read_unlock();
+
+	iint->ns_status = NULL;
+	kfree_rcu(head, rcu);
+}
+
+static void free_ns_record(void *ptr, void *arg)
+{
+	struct ima_ns_status *rec = ptr;
+	struct ima_ns_inode_status *head;
+
+	/*
+	 * Eviction clears @head under head->lock before it frees the list
+	 * head after a grace period: a non-NULL @head read here stays valid
+	 * until rcu_read_unlock().
+	 */
+	rcu_read_lock();
+	head = READ_ONCE(rec->head);
+	if (head) {
+		spin_lock_bh(&head->lock);
+		if (rec->head)
+			unlink_record(rec);
+		spin_unlock_bh(&head->lock);
+	}
+	rcu_read_unlock();
+	free_record(rec);
+}
+
+/**
+ * ima_ns_status_free_ns - free every record of a dying namespace
+ * @ns: namespace with no users left, other than init_ima_ns
+ *
+ * Unlinks the records from their inodes, racing safely with the eviction
+ * of those inodes, and destroys the store.
+ *
+ * Context: Process context. Sleeps (RCU grace period).
+ */
+void ima_ns_status_free_ns(struct ima_namespace *ns)
+{
+	might_sleep();
+
+	WRITE_ONCE(ns->status.dying, true);
+	/*
+	 * Pairs with rcu_read_lock() in ima_ns_status_free_inode(): once
+	 * this returns, evictions that missed @dying are done with the table
+	 * and later ones no longer touch it.
+	 */
+	synchronize_rcu();
+	rhashtable_free_and_destroy(&ns->status.ht, free_ns_record, NULL);
+}
