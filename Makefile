@@ -35,7 +35,7 @@ KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
 	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
-	gnuplot-nox
+	gnuplot-nox jq bsdextrautils
 
 # The configurations the patchset must build in; the host tests also run
 # on the one without IMA namespaces.
@@ -144,17 +144,8 @@ clean:
 # BENCH_RUNS=2 boots each kernel twice and reports the run-to-run spread.
 BENCH_OUT := $(BUILD)/bench
 BENCH_RUNS ?= 1
-BENCH_DEPS := jq gnuplot-nox bsdextrautils
 
 .PHONY: bench
 bench: prepare
-	@missing=$$(for p in $(BENCH_DEPS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-			grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "bench: installing $$missing"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q $$missing; \
-	fi
 	@bench/run-bench.sh --ktree $(KTREE) --out $(BENCH_OUT) --runs $(BENCH_RUNS)
 # ---- end of bench -----------------------------------------------------------

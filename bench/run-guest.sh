@@ -37,24 +37,6 @@ usage() {
 	exit 2
 }
 
-# One TPM per boot (see /work/shared/TOOLS.md); prints the socket path.
-start_swtpm() {
-	local dir=$1
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	[[ ${#dir} -lt 100 ]] || die "$dir: path too long for a unix socket"
-	swtpm socket --tpm2 --tpmstate "dir=$dir" \
-		--ctrl "type=unixio,path=$dir/sock" --flags startup-clear \
-		--pid "file=$dir/pid" --log "file=$dir/swtpm.log" --daemon
-	echo "$dir/sock"
-}
-
-stop_swtpm() {
-	local pidfile=$1/pid
-	[[ -f $pidfile ]] || return 0
-	kill "$(<"$pidfile")" 2>/dev/null || true
-}
-
 wait_for_other_qemu() {
 	local limit=${BENCH_QEMU_WAIT:-1800} waited=0
 	while pgrep -f qemu-system >/dev/null; do

@@ -34,3 +34,22 @@ option_value() {
 	[[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"
 	echo "$2"
 }
+
+# Start a swtpm TPM 2.0 for one boot, state in DIR (made anew); prints the
+# control socket for QEMU's -chardev.
+start_swtpm() {
+	local dir=$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	[[ ${#dir} -lt 100 ]] || die "$dir: path too long for a unix socket"
+	swtpm socket --tpm2 --tpmstate "dir=$dir" \
+		--ctrl "type=unixio,path=$dir/sock" --flags startup-clear \
+		--pid "file=$dir/pid" --log "file=$dir/swtpm.log" --daemon
+	echo "$dir/sock"
+}
+
+stop_swtpm() {
+	local pidfile=$1/pid
+	[[ -f $pidfile ]] || return 0
+	kill "$(<"$pidfile")" 2>/dev/null || true
+}

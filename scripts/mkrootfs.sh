@@ -105,6 +105,7 @@ install_guest_scripts() {
 	local root=$1
 	install -m 0755 "$SCRIPTS/guest/init" "$root/init"
 	install -D -m 0755 "$SCRIPTS/guest/run-tests.sh" "$root/opt/ima-ns/run-tests.sh"
+	install -D -m 0755 "$SCRIPTS/guest/demo.sh" "$root/opt/demo/demo.sh"
 }
 
 # Libraries for every dynamically linked program in a copied tree.

@@ -74,8 +74,11 @@ export_to() {
 		if [[ $status == A ]]; then
 			cp "$tree/$path" "$out/$path"
 		else
+			# No "index" line: its abbreviated hashes depend on the repo.
 			GIT_INDEX_FILE=$index git -C "$tree" diff --cached --no-renames \
-				--no-color --no-ext-diff base -- "$path" >"$out/$path.patch"
+				--no-color --no-ext-diff base -- "$path" |
+				sed -E '/^index [0-9a-f]+\.\.[0-9a-f]+( [0-7]+)?$/d' \
+				>"$out/$path.patch"
 		fi
 	done < <(GIT_INDEX_FILE=$index git -C "$tree" diff --cached --no-renames \
 		--name-status base)

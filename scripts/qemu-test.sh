@@ -26,25 +26,6 @@ usage() {
 	exit 2
 }
 
-# Start a TPM for one boot; prints the socket path. State is new each time.
-start_swtpm() {
-	local dir=$1/swtpm
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	[[ ${#dir} -lt 100 ]] || die "$dir: path too long for a unix socket"
-	swtpm socket --tpm2 --tpmstate "dir=$dir" \
-		--ctrl "type=unixio,path=$dir/sock" --flags startup-clear \
-		--pid "file=$dir/pid" --log "file=$dir/swtpm.log" --daemon
-	echo "$dir/sock"
-}
-
-stop_swtpm() {
-	local pidfile=$1/swtpm/pid pid
-	[[ -f $pidfile ]] || return 0
-	pid=$(<"$pidfile")
-	kill "$pid" 2>/dev/null || true
-}
-
 # QEMU's serial ports, one argument a line: ttyS0 = console, ttyS1 = test
 # port. The console goes to a file in test mode, else to the terminal too.
 serial_args() {
@@ -83,9 +64,9 @@ main() {
 	rm -f "$outdir/console.log" "$outdir/tap.log"
 
 	local sock serial qemu rc=0
-	sock=$(start_swtpm "$outdir")
+	sock=$(start_swtpm "$outdir/swtpm")
 	# shellcheck disable=SC2064 # expand now: $outdir is local
-	trap "stop_swtpm '$outdir'" EXIT
+	trap "stop_swtpm '$outdir/swtpm'" EXIT
 	mapfile -t serial < <(serial_args "$mode" "$outdir")
 	qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$memory" -smp 2
 		-nographic -no-reboot -nic none -kernel "$kernel"
@@ -104,7 +85,7 @@ main() {
 	[[ $rc -ne 124 ]] || note "QEMU killed after ${timeout}s"
 	[[ $rc -eq 0 || $rc -eq 124 ]] || note "QEMU exited with status $rc"
 	note "VM ran ${SECONDS}s"
-	stop_swtpm "$outdir"
+	stop_swtpm "$outdir/swtpm"
 	"$SCRIPTS/tap-summary.sh" "$outdir"
 }
 
