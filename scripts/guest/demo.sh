@@ -54,13 +54,16 @@ show_appraisal() {
 		-addext keyUsage=digitalSignature 2>/dev/null
 	run "keyctl padd asymmetric demo %keyring:_ima <cert.der >/dev/null 2>&1 || keyctl padd asymmetric demo \$(keyctl newring _ima @u) <cert.der"
 	run "echo 'appraise func=BPRM_CHECK fowner=4200 appraise_type=imasig' >$IMA/policy"
-	cp /bin/busybox signed; cp /bin/busybox unsigned
-	chown 4200 signed unsigned
-	run "evmctl ima_sign --key key.pem -a sha256 signed >/dev/null && echo signed"
-	run "./signed true && echo 'signed binary: ran'"
-	run "./unsigned true 2>&1 || echo 'unsigned binary: refused'"
-	echo x >>signed
-	run "./signed true 2>&1 || echo 'signed binary, then modified: refused'"
+	# busybox copies named "true", so that they run the true applet.
+	mkdir -p signed unsigned
+	cp /bin/busybox signed/true
+	cp /bin/busybox unsigned/true
+	chown 4200 signed/true unsigned/true
+	run "evmctl ima_sign --key key.pem -a sha256 signed/true >/dev/null && echo signed"
+	run "signed/true && echo 'signed binary: ran'"
+	run "unsigned/true 2>&1 || echo 'unsigned binary: refused'"
+	echo x >>signed/true
+	run "signed/true 2>&1 || echo 'signed binary, then modified: refused'"
 	run "grep -c . $IMA/policy"
 }
 
