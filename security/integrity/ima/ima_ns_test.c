@@ -35,6 +35,17 @@ static struct user_namespace *new_user_ns(struct kunit *test,
 	return cred->user_ns;
 }
 
+/* A new user namespace with its IMA namespace; put @credp to free both. */
+static struct ima_namespace *new_ima_ns(struct kunit *test,
+					struct cred **credp)
+{
+	struct ima_namespace *ns;
+
+	ns = ima_ns_create(new_user_ns(test, credp));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ns);
+	return ns;
+}
+
 /* Wait for the namespace with @id to be freed; true if it was. */
 static bool wait_ns_freed(u64 id)
 {
@@ -83,9 +94,8 @@ static void ima_ns_test_create(struct kunit *test)
 	struct cred *cred;
 	u64 id;
 
-	user_ns = new_user_ns(test, &cred);
-	ns = ima_ns_create(user_ns);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ns);
+	ns = new_ima_ns(test, &cred);
+	user_ns = ns->user_ns;
 	id = ns->id;
 
 	KUNIT_EXPECT_GT(test, id, 0);
@@ -115,14 +125,11 @@ static void ima_ns_test_create(struct kunit *test)
 
 static void ima_ns_test_reference_outlives_user_ns(struct kunit *test)
 {
-	struct user_namespace *user_ns;
 	struct ima_namespace *ns;
 	struct cred *cred;
 	u64 id;
 
-	user_ns = new_user_ns(test, &cred);
-	ns = ima_ns_create(user_ns);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ns);
+	ns = new_ima_ns(test, &cred);
 	id = ns->id;
 
 	get_ima_ns(ns);
@@ -141,16 +148,13 @@ static void ima_ns_test_reference_outlives_user_ns(struct kunit *test)
 
 static void ima_ns_test_ids_never_reused(struct kunit *test)
 {
-	struct user_namespace *user_ns;
 	struct ima_namespace *ns;
 	struct cred *cred;
 	u64 last = 0;
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		user_ns = new_user_ns(test, &cred);
-		ns = ima_ns_create(user_ns);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ns);
+		ns = new_ima_ns(test, &cred);
 		KUNIT_EXPECT_GT(test, ns->id, last);
 		last = ns->id;
 		put_cred(cred);
@@ -604,14 +608,11 @@ static void ima_ns_status_test_free_with_user_ns(struct kunit *test)
 {
 	long base = settled_nr_records();
 	struct ima_iint_cache *iint = new_iint(test);
-	struct user_namespace *user_ns;
 	struct ima_namespace *ns;
 	struct cred *cred;
 	u64 id;
 
-	user_ns = new_user_ns(test, &cred);
-	ns = ima_ns_create(user_ns);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ns);
+	ns = new_ima_ns(test, &cred);
 	id = ns->id;
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, get_locked(ns, iint));
 	KUNIT_EXPECT_EQ(test, nr_inode_records(iint), 1);
