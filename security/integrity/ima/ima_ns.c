@@ -16,6 +16,7 @@
 #include <linux/ima_ns.h>
 #include <linux/key.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/static_key.h>
@@ -77,6 +78,12 @@ static DEFINE_MUTEX(ima_ns_create_mutex);
 
 static void reap_namespaces(struct work_struct *work);
 static DECLARE_WORK(ima_ns_reap_work, reap_namespaces);
+
+/*
+ * Told about each namespace about to be freed, in process context, so that
+ * the layers above (the host's securityfs view) let go of it.
+ */
+static BLOCKING_NOTIFIER_HEAD(ima_ns_release_chain);
 
 /*
  * Like the user namespace that owns it, an IMA namespace is counted in the
@@ -244,6 +251,33 @@ struct ima_namespace *ima_ns_of(const struct user_namespace *user_ns)
 }
 
 /**
+ * ima_ns_parent - next namespace up the chain that governs anything
+ * @ns: an active namespace whose user namespace the caller pins, e.g.
+ *	one returned by ima_current_ns() or by this function
+ *
+ * Return: The nearest active IMA namespace of an ancestor user namespace,
+ * not referenced, or NULL for init_ima_ns.
+ */
+struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns)
+{
+	if (ns == &init_ima_ns)
+		return NULL;
+	return ima_ns_of(ns->user_ns->parent);
+}
+
+/**
+ * ima_ns_register_release_notifier - be told when namespaces are freed
+ * @nb: called with the struct ima_namespace about to be freed as data; no
+ *	hook and no reference can reach it any more
+ *
+ * Return: 0.
+ */
+int ima_ns_register_release_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&ima_ns_release_chain, nb);
+}
+
+/**
  * get_ima_ns - take a reference on an IMA namespace
  * @ns: namespace the caller already holds or reaches under a lock that
  *	keeps it alive
@@ -299,6 +333,7 @@ static void reap_namespaces(struct work_struct *work)
 	unsigned long index;
 
 	xa_for_each_marked(&ima_ns_xa, index, ns, IMA_NS_DEAD) {
+		blocking_notifier_call_chain(&ima_ns_release_chain, 0, ns);
 		ima_ns_measurements_free(ns);
 		ima_ns_policy_free(ns);
 		ima_ns_status_free_ns(ns);

@@ -11,6 +11,7 @@
 #include <linux/err.h>
 #include <linux/ima_ns.h>
 #include <linux/jump_label.h>
+#include <linux/notifier.h>
 #include <linux/types.h>
 
 struct ima_namespace;
@@ -28,6 +29,8 @@ bool ima_ns_active(const struct ima_namespace *ns);
 struct ima_namespace *ima_ns_of(const struct user_namespace *user_ns);
 struct ima_namespace *ima_ns_get_by_id(u64 id);
 struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
+struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns);
+int ima_ns_register_release_notifier(struct notifier_block *nb);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 bool ima_ns_id_allocated(u64 id);
@@ -67,7 +70,28 @@ static inline struct ima_namespace *ima_ns_next(struct ima_namespace *prev)
 	return prev ? NULL : &init_ima_ns;
 }
 
+static inline struct ima_namespace *
+ima_ns_parent(const struct ima_namespace *ns)
+{
+	return NULL;
+}
+
+static inline int ima_ns_register_release_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
 #endif /* CONFIG_IMA_NS */
+
+/* Whether any namespace other than the host's was ever activated. */
+static inline bool ima_ns_ever_active(void)
+{
+#ifdef CONFIG_IMA_NS
+	return static_branch_unlikely(&ima_ns_in_use);
+#else
+	return false;
+#endif
+}
 
 /**
  * ima_current_ns - IMA namespace governing the current task

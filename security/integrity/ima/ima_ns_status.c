@@ -248,6 +248,37 @@ void ima_ns_status_reset(struct ima_iint_cache *iint)
 }
 
 /**
+ * ima_ns_status_clear - drop some results of every namespace for an inode
+ * @iint: integrity cache of an inode the caller holds
+ * @flags: the flags to clear in each record's status
+ * @measured_pcrs: also forget which PCRs the file was measured into
+ *
+ * For changes that call for part of the work again, e.g. appraisal after
+ * a change of the file's metadata, without it being a new version.
+ *
+ * Context: iint->mutex held.
+ */
+void ima_ns_status_clear(struct ima_iint_cache *iint, unsigned long flags,
+			 bool measured_pcrs)
+{
+	struct ima_ns_inode_status *head = iint->ns_status;
+	struct ima_ns_status *rec;
+
+	lockdep_assert_held(&iint->mutex);
+
+	if (!head)
+		return;
+
+	spin_lock_bh(&head->lock);
+	hlist_for_each_entry(rec, &head->records, inode_node) {
+		rec->status.flags &= ~flags;
+		if (measured_pcrs)
+			rec->status.measured_pcrs = 0;
+	}
+	spin_unlock_bh(&head->lock);
+}
+
+/**
  * ima_ns_status_free_inode - free every namespace's records for an inode
  * @iint: integrity cache of an inode being freed
  *

@@ -119,6 +119,8 @@ struct ima_ns_status *ima_ns_status_find(struct ima_namespace *ns,
 struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 					struct ima_iint_cache *iint);
 void ima_ns_status_reset(struct ima_iint_cache *iint);
+void ima_ns_status_clear(struct ima_iint_cache *iint, unsigned long flags,
+			 bool measured_pcrs);
 void ima_ns_status_free_inode(struct ima_iint_cache *iint);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -149,6 +151,11 @@ ima_ns_status_get(struct ima_namespace *ns, struct ima_iint_cache *iint)
 }
 
 static inline void ima_ns_status_reset(struct ima_iint_cache *iint)
+{
+}
+
+static inline void ima_ns_status_clear(struct ima_iint_cache *iint,
+				       unsigned long flags, bool measured_pcrs)
 {
 }
 
