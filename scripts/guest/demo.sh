@@ -67,12 +67,59 @@ show_appraisal() {
 	run "grep -c . $IMA/policy"
 }
 
+# Runs inside the container: its own securityfs, IMA namespace and policy.
+container_script() {
+	cat <<-'EOF'
+	set -eu
+	sec=/tmp/container-securityfs
+	mkdir -p "$sec"
+	mount -t securityfs securityfs "$sec"
+	echo "[container] ls $sec/ima/"; ls "$sec/ima/" | tr '\n' ' '; echo
+	echo ima-ns >"$sec/ima/template_name"
+	echo 1 >"$sec/ima/active"
+	echo "[container] IMA namespace $(cat "$sec/ima/ns_id") active"
+	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
+	echo "[container] policy:"; cat "$sec/ima/policy"
+	"$1/app/true"
+	echo "[container] its own measurement list:"
+	cat "$sec/ima/ascii_runtime_measurements"
+	echo ready >"$1/ready"
+	read -r _ <"$1/done"
+	EOF
+}
+
+show_container() {
+	step "A container (new user namespace) gets its own IMA: policy, list, template"
+	run "echo 'measure func=BPRM_CHECK' >$IMA/policy  # the host measures every exec"
+	mkdir -p "$WORK/ctr"
+	mkdir -p "$WORK/ctr/app"
+	# A busybox copy named "true" runs the true applet.
+	cp /bin/busybox "$WORK/ctr/app/true"
+	rm -f "$WORK/ctr/ready" "$WORK/ctr/done"
+	mkfifo "$WORK/ctr/ready" "$WORK/ctr/done"
+	container_script >"$WORK/ctr/run.sh"
+	busybox unshare -U -r -m sh "$WORK/ctr/run.sh" "$WORK/ctr" &
+	read -r _ <"$WORK/ctr/ready"
+	step "The host sees every active namespace under ima/namespaces/<id>/"
+	run "ls $IMA/namespaces/"
+	run "cat $IMA/namespaces/*/policy"
+	run "cat $IMA/namespaces/*/runtime_measurements_count"
+	step "The host's policy still measured the exec inside the container"
+	run "grep ctr/app/true $IMA/ascii_runtime_measurements"
+	echo finished >"$WORK/ctr/done"
+	wait
+	step "When the container is gone, so is its namespace"
+	sleep 1
+	run "ls $IMA/namespaces/ | wc -l"
+}
+
 main() {
 	grep -q " $SECFS " /proc/mounts || mount -t securityfs securityfs "$SECFS"
 	show_boot_state
 	show_measurement
 	show_attestation
 	show_appraisal
+	show_container
 	step "Done"
 }
 

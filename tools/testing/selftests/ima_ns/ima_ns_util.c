@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -461,6 +462,62 @@ int exec_status(const char *path, char *const argv[])
 }
 
 /**
+ * send_fd() - pass a file descriptor over a unix socket
+ * @sock: connected AF_UNIX socket
+ * @fd: descriptor to pass (with one byte of data)
+ *
+ * Return: 0 or a negative errno.
+ */
+int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/**
+ * recv_fd() - receive a file descriptor sent with send_fd()
+ * @sock: connected AF_UNIX socket
+ *
+ * Return: the descriptor, or a negative errno.
+ */
+int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t ret;
+	int fd;
+
+	ret = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (ret < 0)
+		return -errno;
+	if (ret != 1)
+		return -EPIPE;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/**
  * ima_securityfs_ready() - make sure the host IMA securityfs files exist
  *
  * Mounts securityfs on /sys/kernel/security if the init system did not.
@@ -607,12 +664,29 @@ int ima_list_read(const char *path, __u32 digest_len, struct ima_list *list)
 {
 	ssize_t len;
 	char *buf;
-	int ret;
 
 	memset(list, 0, sizeof(*list));
 	len = read_file(path, &buf);
 	if (len < 0)
 		return len;
+	return ima_list_from_buf(list, buf, len, digest_len);
+}
+
+/**
+ * ima_list_from_buf() - parse a binary measurement list read elsewhere
+ * @list: filled in; release with ima_list_free()
+ * @buf: malloc()ed list, owned by @list from now on (freed on error)
+ * @len: size of @buf
+ * @digest_len: size of the template digests in that list
+ *
+ * Return: 0, or a negative errno (-EBADMSG if the list is malformed).
+ */
+int ima_list_from_buf(struct ima_list *list, char *buf, size_t len,
+		      __u32 digest_len)
+{
+	int ret;
+
+	memset(list, 0, sizeof(*list));
 	list->buf = (__u8 *)buf;
 	list->len = len;
 	ret = ima_list_parse(list, digest_len);

@@ -65,6 +65,9 @@ int find_cmd(const char *name, char *path, size_t size);
 int run_cmd(char *const argv[], char *out, size_t size);
 int exec_status(const char *path, char *const argv[]);
 
+int send_fd(int sock, int fd);
+int recv_fd(int sock);
+
 int ima_securityfs_ready(void);
 int ima_scratch_dir(char *path, size_t size);
 int ima_scratch_is_measurable(const char *path);
@@ -116,6 +119,8 @@ struct ima_ng {
 };
 
 int ima_list_read(const char *path, __u32 digest_len, struct ima_list *list);
+int ima_list_from_buf(struct ima_list *list, char *buf, size_t len,
+		      __u32 digest_len);
 void ima_list_free(struct ima_list *list);
 int ima_entry_field(const struct ima_entry *e, unsigned int idx,
 		    const __u8 **field, __u32 *len);
