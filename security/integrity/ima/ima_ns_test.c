@@ -258,12 +258,16 @@ static const struct walk_case walk_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(walk, walk_cases, name);
 
-/* ima_ns_of() returns the nearest active namespace up the chain. */
+/*
+ * ima_ns_of() returns the nearest active namespace up the chain, and
+ * ima_ns_parent() goes on from there through the active ones only.
+ */
 static void ima_ns_test_walk(struct kunit *test)
 {
 	const struct walk_case *c = test->param_value;
 	struct ima_namespace *ima[WALK_DEPTH + 1] = { &init_ima_ns };
 	struct user_namespace *user[WALK_DEPTH + 1] = { &init_user_ns };
+	struct ima_namespace *ns;
 	int i;
 
 	for (i = 1; i <= WALK_DEPTH; i++) {
@@ -277,10 +281,21 @@ static void ima_ns_test_walk(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, ima[i]);
 		if (c->level[i - 1] == ACTIVE)
 			KUNIT_ASSERT_EQ(test, ima_ns_activate(ima[i]), 0);
+		ima[i]->user_ns = user[i];
 		user[i]->ima_ns = ima[i];
 	}
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user[WALK_DEPTH]),
 			    ima[c->expected]);
+
+	/* The hooks' walk: each active level below, down to the host. */
+	ns = ima[c->expected];
+	for (i = c->expected - 1; i >= 0; i--) {
+		if (i && c->level[i - 1] != ACTIVE)
+			continue;
+		ns = ima_ns_parent(ns);
+		KUNIT_EXPECT_PTR_EQ(test, ns, ima[i]);
+	}
+	KUNIT_EXPECT_NULL(test, ima_ns_parent(&init_ima_ns));
 }
 
 /* Every live namespace is visited once, host first, in id order. */
@@ -541,6 +556,46 @@ static void ima_ns_status_test_invalidate(struct kunit *test)
 		ima_ns_status_free_ns(ns[i]);
 }
 
+/* A metadata change clears some results of every namespace, not all. */
+static void ima_ns_status_test_clear(struct kunit *test)
+{
+	struct ima_namespace *ns[2] = { new_store_ns(test), new_store_ns(test) };
+	const unsigned long done = IMA_MEASURED | IMA_APPRAISED | IMA_AUDITED;
+	struct ima_iint_cache *iint = new_iint(test);
+	struct ima_ns_status *rec[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		rec[i] = get_locked(ns[i], iint);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec[i]);
+		rec[i]->status.flags = done;
+		rec[i]->status.measured_pcrs = BIT(10);
+	}
+
+	mutex_lock(&iint->mutex);
+	ima_ns_status_clear(iint, IMA_APPRAISED, false);
+	mutex_unlock(&iint->mutex);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, rec[i]->status.flags,
+				done & ~IMA_APPRAISED);
+		KUNIT_EXPECT_EQ(test, rec[i]->status.measured_pcrs, BIT(10));
+	}
+
+	mutex_lock(&iint->mutex);
+	ima_ns_status_clear(iint, IMA_DONE_MASK, true);
+	mutex_unlock(&iint->mutex);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, rec[i]->status.flags, 0);
+		KUNIT_EXPECT_EQ(test, rec[i]->status.measured_pcrs, 0);
+		/* Same version: the record stays, only its results go. */
+		KUNIT_EXPECT_PTR_EQ(test, get_locked(ns[i], iint), rec[i]);
+	}
+
+	ima_ns_status_free_inode(iint);
+	for (i = 0; i < 2; i++)
+		ima_ns_status_free_ns(ns[i]);
+}
+
 static void ima_ns_status_test_free_inode(struct kunit *test)
 {
 	long base = settled_nr_records();
@@ -714,6 +769,7 @@ static struct kunit_case ima_ns_status_test_cases[] = {
 	KUNIT_CASE(ima_ns_status_test_init_ns_has_no_records),
 	KUNIT_CASE(ima_ns_status_test_other_ns_misses),
 	KUNIT_CASE_PARAM(ima_ns_status_test_invalidate, invalidate_gen_params),
+	KUNIT_CASE(ima_ns_status_test_clear),
 	KUNIT_CASE(ima_ns_status_test_free_inode),
 	KUNIT_CASE(ima_ns_status_test_free_ns),
 	KUNIT_CASE(ima_ns_status_test_free_with_user_ns),
