@@ -279,6 +279,29 @@ void ima_ns_status_clear(struct ima_iint_cache *iint, unsigned long flags,
 }
 
 /**
+ * ima_ns_status_clear_bit - clear an atomic flag of every namespace's record
+ * @iint: integrity cache of an inode the caller holds
+ * @bit: the bit of ima_ns_status.atomic_flags, e.g. IMA_EMITTED_OPENWRITERS
+ *
+ * Context: iint->mutex held.
+ */
+void ima_ns_status_clear_bit(struct ima_iint_cache *iint, int bit)
+{
+	struct ima_ns_inode_status *head = iint->ns_status;
+	struct ima_ns_status *rec;
+
+	lockdep_assert_held(&iint->mutex);
+
+	if (!head)
+		return;
+
+	spin_lock_bh(&head->lock);
+	hlist_for_each_entry(rec, &head->records, inode_node)
+		clear_bit(bit, &rec->atomic_flags);
+	spin_unlock_bh(&head->lock);
+}
+
+/**
  * ima_ns_status_free_inode - free every namespace's records for an inode
  * @iint: integrity cache of an inode being freed
  *

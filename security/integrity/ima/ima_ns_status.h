@@ -95,6 +95,8 @@ struct ima_ns_inode_status {
  *	ima_ns_status_get() clears a record whose version no longer
  *	matches the inode's.
  * @status: this namespace's results, as iint->status holds the host's
+ * @atomic_flags: this namespace's IMA_MAY_EMIT_TOMTOU and
+ *	IMA_EMITTED_OPENWRITERS, as iint->atomic_flags holds the host's
  * @rcu: deferred free: lock-free lookups may still see the record
  *
  * @version and @status are read and written under iint->mutex.
@@ -107,6 +109,7 @@ struct ima_ns_status {
 	struct ima_ns_inode_status *head;
 	u64 version;
 	struct ima_status status;
+	unsigned long atomic_flags;
 	struct rcu_head rcu;
 };
 
@@ -121,6 +124,7 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 void ima_ns_status_reset(struct ima_iint_cache *iint);
 void ima_ns_status_clear(struct ima_iint_cache *iint, unsigned long flags,
 			 bool measured_pcrs);
+void ima_ns_status_clear_bit(struct ima_iint_cache *iint, int bit);
 void ima_ns_status_free_inode(struct ima_iint_cache *iint);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -156,6 +160,11 @@ static inline void ima_ns_status_reset(struct ima_iint_cache *iint)
 
 static inline void ima_ns_status_clear(struct ima_iint_cache *iint,
 				       unsigned long flags, bool measured_pcrs)
+{
+}
+
+static inline void ima_ns_status_clear_bit(struct ima_iint_cache *iint,
+					   int bit)
 {
 }
 
