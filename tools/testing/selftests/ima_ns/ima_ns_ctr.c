@@ -49,12 +49,18 @@ enum ctr_op {
 	CTR_OPEN,
 	CTR_CLOSE,
 	CTR_SPAWN,
+	CTR_UMOUNT,
+	CTR_PASS_FD,
+	CTR_TAKE_FD,
+	CTR_FD_READ,
+	CTR_FD_WRITE,
 };
 
 /*
  * A request: this header, then path_len bytes of path and data_len bytes
- * of data. A reply: struct ctr_reply, then data_len bytes, and for
- * CTR_SPAWN the new container's socket as SCM_RIGHTS.
+ * of data; for CTR_TAKE_FD the test's descriptor as SCM_RIGHTS. A reply:
+ * struct ctr_reply, then data_len bytes, and for CTR_SPAWN the new
+ * container's socket, for CTR_PASS_FD the descriptor, as SCM_RIGHTS.
  */
 struct ctr_request {
 	__s32 op;
@@ -152,14 +158,11 @@ static int recv_status(int sock)
 	return ret ? ret : val;
 }
 
-static int send_reply(int sock, long long ret, const void *data, size_t len,
-		      int fd)
+/* Send @buf, with @fd as SCM_RIGHTS if it is not negative. */
+static int send_with_fd(int sock, const void *buf, size_t len, int fd)
 {
-	struct ctr_reply rep = {
-		.ret = ret, .data_len = len, .has_fd = fd >= 0,
-	};
 	char cbuf[CMSG_SPACE(sizeof(int))] = {};
-	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cmsg;
 	ssize_t sent;
@@ -179,8 +182,20 @@ static int send_reply(int sock, long long ret, const void *data, size_t len,
 	if (sent < 0)
 		return -errno;
 	/* The descriptor went with the first byte: send the rest plainly. */
-	if (send_all(sock, (char *)&rep + sent, sizeof(rep) - sent))
-		return -EPIPE;
+	return send_all(sock, (const char *)buf + sent, len - sent);
+}
+
+static int send_reply(int sock, long long ret, const void *data, size_t len,
+		      int fd)
+{
+	struct ctr_reply rep = {
+		.ret = ret, .data_len = len, .has_fd = fd >= 0,
+	};
+	int err;
+
+	err = send_with_fd(sock, &rep, sizeof(rep), fd);
+	if (err)
+		return err;
 	return len ? send_all(sock, data, len) : 0;
 }
 
@@ -322,30 +337,67 @@ static void as_root(int uid)
 		_exit(1);
 }
 
-static long long do_open(const char *path, int flags, mode_t mode)
+/* Keep @fd open for later requests. Return: @fd or a negative errno. */
+static long long keep_fd(int fd)
 {
-	int fd;
-
-	if (nr_open_fds == CTR_MAX_FDS)
+	if (nr_open_fds == CTR_MAX_FDS) {
+		close(fd);
 		return -EMFILE;
-	fd = open(path, flags | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
+	}
 	open_fds[nr_open_fds++] = fd;
 	return fd;
 }
 
-static long long do_close(int fd)
+/* Return: the index of @fd in open_fds, or -1 if it was not kept. */
+static int find_fd(int fd)
 {
 	int i;
 
-	for (i = 0; i < nr_open_fds; i++) {
-		if (open_fds[i] != fd)
-			continue;
-		open_fds[i] = open_fds[--nr_open_fds];
-		return close(fd) ? -errno : 0;
-	}
-	return -EBADF;
+	for (i = 0; i < nr_open_fds; i++)
+		if (open_fds[i] == fd)
+			return i;
+	return -1;
+}
+
+static long long do_open(const char *path, int flags, mode_t mode)
+{
+	int fd;
+
+	fd = open(path, flags | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	return keep_fd(fd);
+}
+
+static long long do_close(int fd)
+{
+	int i = find_fd(fd);
+
+	if (i < 0)
+		return -EBADF;
+	open_fds[i] = open_fds[--nr_open_fds];
+	return close(fd) ? -errno : 0;
+}
+
+/* Read a kept descriptor from offset 0 to the end. */
+static long long do_fd_read(int fd, char **out)
+{
+	if (find_fd(fd) < 0)
+		return -EBADF;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return read_fd(fd, out);
+}
+
+/* One write() to a kept descriptor. */
+static long long do_fd_write(int fd, const void *data, size_t len)
+{
+	ssize_t ret;
+
+	if (find_fd(fd) < 0)
+		return -EBADF;
+	ret = write(fd, data, len);
+	return ret < 0 ? -errno : ret;
 }
 
 static long long do_exec(const char *path, const char *argv0)
@@ -379,11 +431,14 @@ static void serve(int sock)
 {
 	struct ctr_request req;
 	char *path, *data, *out;
+	int i, fd, in_fd;
 	long long ret;
 	ssize_t len;
-	int i, fd;
 
-	while (!recv_all(sock, &req, sizeof(req), NULL)) {
+	for (;;) {
+		in_fd = -1;
+		if (recv_all(sock, &req, sizeof(req), &in_fd))
+			break;
 		path = calloc(1, req.path_len + 1);
 		data = calloc(1, req.data_len + 1);
 		if (!path || !data ||
@@ -397,8 +452,12 @@ static void serve(int sock)
 		if (!ret) {
 			switch (req.op) {
 			case CTR_MOUNT:
-				ret = mount("securityfs", path, "securityfs", 0,
-					    NULL) ? -errno : 0;
+				/* data: the filesystem type */
+				ret = mount(data, path, data, 0, NULL) ?
+				      -errno : 0;
+				break;
+			case CTR_UMOUNT:
+				ret = umount(path) ? -errno : 0;
 				break;
 			case CTR_READ:
 				ret = read_file(path, &out);
@@ -420,6 +479,22 @@ static void serve(int sock)
 			case CTR_SPAWN:
 				ret = do_spawn(data, req.data_len, &fd);
 				break;
+			case CTR_PASS_FD:
+				fd = open(path, req.flags | O_CLOEXEC);
+				ret = fd < 0 ? -errno : 0;
+				break;
+			case CTR_TAKE_FD:
+				ret = in_fd < 0 ? -EBADMSG : keep_fd(in_fd);
+				in_fd = -1;
+				break;
+			case CTR_FD_READ:
+				ret = do_fd_read(req.flags, &out);
+				len = ret > 0 ? ret : 0;
+				break;
+			case CTR_FD_WRITE:
+				ret = do_fd_write(req.flags, data,
+						  req.data_len);
+				break;
 			default:
 				ret = -EOPNOTSUPP;
 			}
@@ -428,6 +503,8 @@ static void serve(int sock)
 		i = send_reply(sock, ret, out, len, fd);
 		if (fd >= 0)
 			close(fd);
+		if (in_fd >= 0)
+			close(in_fd);
 		free(out);
 		free(path);
 		free(data);
@@ -441,9 +518,14 @@ static void serve(int sock)
 	}
 }
 
-static long long ctr_call(struct ima_ctr *ctr, int op, int uid,
-			  const char *path, const void *data, size_t data_len,
-			  int flags, mode_t mode, char **out, int *fdp)
+/*
+ * Send a request, with @in_fd as SCM_RIGHTS if it is not negative; the
+ * reply's data goes to *@out, its descriptor to *@fdp.
+ */
+static long long ctr_call_fd(struct ima_ctr *ctr, int op, int uid,
+			     const char *path, const void *data,
+			     size_t data_len, int flags, mode_t mode, int in_fd,
+			     char **out, int *fdp)
 {
 	struct ctr_request req = {
 		.op = op, .uid = uid, .flags = flags, .mode = mode,
@@ -453,15 +535,15 @@ static long long ctr_call(struct ima_ctr *ctr, int op, int uid,
 	char *buf;
 	int ret;
 
+	if (fdp)
+		*fdp = -1;
 	if (ctr->sock < 0)
 		return -EPIPE;
-	ret = send_all(ctr->sock, &req, sizeof(req));
+	ret = send_with_fd(ctr->sock, &req, sizeof(req), in_fd);
 	if (!ret && req.path_len)
 		ret = send_all(ctr->sock, path, req.path_len);
 	if (!ret && data_len)
 		ret = send_all(ctr->sock, data, data_len);
-	if (fdp)
-		*fdp = -1;
 	if (!ret)
 		ret = recv_all(ctr->sock, &rep, sizeof(rep), fdp);
 	if (ret)
@@ -480,6 +562,14 @@ static long long ctr_call(struct ima_ctr *ctr, int op, int uid,
 	else
 		free(buf);
 	return rep.ret;
+}
+
+static long long ctr_call(struct ima_ctr *ctr, int op, int uid,
+			  const char *path, const void *data, size_t data_len,
+			  int flags, mode_t mode, char **out, int *fdp)
+{
+	return ctr_call_fd(ctr, op, uid, path, data, data_len, flags, mode,
+			   -1, out, fdp);
 }
 
 /**
@@ -553,8 +643,35 @@ void ima_ctr_stop(struct ima_ctr *ctr)
  */
 int ima_ctr_mount(struct ima_ctr *ctr)
 {
-	return ctr_call(ctr, CTR_MOUNT, IMA_CTR_ROOT, CTR_SECURITYFS, NULL, 0,
-			0, 0, NULL, NULL);
+	return ima_ctr_mount_fs(ctr, "securityfs", CTR_SECURITYFS);
+}
+
+/**
+ * ima_ctr_mount_fs() - mount a filesystem in a container, as its root
+ * @ctr: container
+ * @fstype: filesystem type, also the source, e.g. "securityfs" or "tmpfs"
+ * @path: existing directory, as the container sees it
+ *
+ * Return: 0 or a negative errno of mount(2).
+ */
+int ima_ctr_mount_fs(struct ima_ctr *ctr, const char *fstype,
+		     const char *path)
+{
+	return ctr_call(ctr, CTR_MOUNT, IMA_CTR_ROOT, path, fstype,
+			strlen(fstype), 0, 0, NULL, NULL);
+}
+
+/**
+ * ima_ctr_umount() - unmount the topmost mount on @path in a container
+ * @ctr: container
+ * @path: mount point, as the container sees it
+ *
+ * Return: 0 or a negative errno of umount(2).
+ */
+int ima_ctr_umount(struct ima_ctr *ctr, const char *path)
+{
+	return ctr_call(ctr, CTR_UMOUNT, IMA_CTR_ROOT, path, NULL, 0, 0, 0,
+			NULL, NULL);
 }
 
 /**
@@ -629,8 +746,8 @@ int ima_ctr_exec(struct ima_ctr *ctr, int uid, const char *path)
  * @path: file
  * @flags: open flags
  *
- * Return: the descriptor in the container, for ima_ctr_close(), or a
- * negative errno.
+ * Return: the descriptor in the container, for ima_ctr_close(),
+ * ima_ctr_fd_read() and ima_ctr_fd_write(), or a negative errno.
  */
 int ima_ctr_open(struct ima_ctr *ctr, int uid, const char *path, int flags)
 {
@@ -641,6 +758,87 @@ int ima_ctr_open(struct ima_ctr *ctr, int uid, const char *path, int flags)
 int ima_ctr_close(struct ima_ctr *ctr, int fd)
 {
 	return ctr_call(ctr, CTR_CLOSE, IMA_CTR_ROOT, NULL, NULL, 0, fd, 0,
+			NULL, NULL);
+}
+
+/**
+ * ima_ctr_pass_fd() - open a file in a container and get the descriptor
+ * @ctr: container
+ * @uid: the container's uid to open as, or IMA_CTR_ROOT
+ * @path: file, as the container sees it
+ * @flags: open flags
+ *
+ * The container opens @path and passes the descriptor over its socket
+ * (SCM_RIGHTS), keeping no copy: the caller holds the only one.
+ *
+ * Return: a descriptor of the calling process, or a negative errno.
+ */
+int ima_ctr_pass_fd(struct ima_ctr *ctr, int uid, const char *path,
+		    int flags)
+{
+	long long ret;
+	int fd;
+
+	ret = ctr_call(ctr, CTR_PASS_FD, uid, path, NULL, 0, flags, 0, NULL,
+		       &fd);
+	if (ret < 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret < 0 ? ret : -EBADMSG;
+	}
+	return fd;
+}
+
+/**
+ * ima_ctr_take_fd() - pass a descriptor of the caller to a container
+ * @ctr: container
+ * @fd: descriptor, sent as SCM_RIGHTS; the caller keeps its own
+ *
+ * Return: the descriptor in the container, for ima_ctr_fd_read(),
+ * ima_ctr_fd_write() and ima_ctr_close(), or a negative errno.
+ */
+int ima_ctr_take_fd(struct ima_ctr *ctr, int fd)
+{
+	return ctr_call_fd(ctr, CTR_TAKE_FD, IMA_CTR_ROOT, NULL, NULL, 0, 0, 0,
+			   fd, NULL, NULL);
+}
+
+/**
+ * ima_ctr_fd_read() - read a container's descriptor from offset 0 to EOF
+ * @ctr: container
+ * @fd: descriptor from ima_ctr_open() or ima_ctr_take_fd()
+ * @buf: set to a malloc()ed, NUL-terminated copy of the contents (if the
+ *	 read succeeded)
+ *
+ * Return: number of bytes read, or a negative errno.
+ */
+ssize_t ima_ctr_fd_read(struct ima_ctr *ctr, int fd, char **buf)
+{
+	char *out = NULL;
+	long long ret;
+
+	ret = ctr_call(ctr, CTR_FD_READ, IMA_CTR_ROOT, NULL, NULL, 0, fd, 0,
+		       &out, NULL);
+	if (ret < 0)
+		free(out);
+	else
+		*buf = out;
+	return ret;
+}
+
+/**
+ * ima_ctr_fd_write() - one write() to a container's descriptor
+ * @ctr: container
+ * @fd: descriptor from ima_ctr_open() or ima_ctr_take_fd()
+ * @buf: data
+ * @len: size of @buf
+ *
+ * Return: bytes written, or a negative errno.
+ */
+ssize_t ima_ctr_fd_write(struct ima_ctr *ctr, int fd, const void *buf,
+			 size_t len)
+{
+	return ctr_call(ctr, CTR_FD_WRITE, IMA_CTR_ROOT, NULL, buf, len, fd, 0,
 			NULL, NULL);
 }
 

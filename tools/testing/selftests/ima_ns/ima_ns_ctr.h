@@ -3,10 +3,12 @@
  * Containers for the IMA namespace selftests.
  *
  * A container is a process in user and mount namespaces of its own that
- * serves requests from the test over a socket: mount securityfs, read,
- * write, open and execute files, and start a nested container. Requests
- * run as the container's root or as another of its uids, so that every
- * check stays in the test process, where kselftest_harness.h reports it.
+ * serves requests from the test over a socket: mount securityfs (or
+ * another filesystem) and unmount, read, write, open and execute files,
+ * pass descriptors to and from the test, and start a nested container.
+ * Requests run as the container's root or as another of its uids, so that
+ * every check stays in the test process, where kselftest_harness.h reports
+ * it.
  *
  * Inside, securityfs is mounted on /sys/kernel/security, so IMA_DIR names
  * the container's instance there. Host root reaches the same instance
@@ -75,6 +77,9 @@ int ima_ctr_spawn(struct ima_ctr *parent, struct ima_ctr *child,
 void ima_ctr_stop(struct ima_ctr *ctr);
 
 int ima_ctr_mount(struct ima_ctr *ctr);
+int ima_ctr_mount_fs(struct ima_ctr *ctr, const char *fstype,
+		     const char *path);
+int ima_ctr_umount(struct ima_ctr *ctr, const char *path);
 ssize_t ima_ctr_read(struct ima_ctr *ctr, int uid, const char *path,
 		     char **buf);
 int ima_ctr_write(struct ima_ctr *ctr, int uid, const char *path,
@@ -83,6 +88,12 @@ int ima_ctr_write_str(struct ima_ctr *ctr, const char *path, const char *str);
 int ima_ctr_exec(struct ima_ctr *ctr, int uid, const char *path);
 int ima_ctr_open(struct ima_ctr *ctr, int uid, const char *path, int flags);
 int ima_ctr_close(struct ima_ctr *ctr, int fd);
+int ima_ctr_pass_fd(struct ima_ctr *ctr, int uid, const char *path,
+		    int flags);
+int ima_ctr_take_fd(struct ima_ctr *ctr, int fd);
+ssize_t ima_ctr_fd_read(struct ima_ctr *ctr, int fd, char **buf);
+ssize_t ima_ctr_fd_write(struct ima_ctr *ctr, int fd, const void *buf,
+			 size_t len);
 
 int ima_ctr_activate(struct ima_ctr *ctr, const char *hash,
 		     const char *template);

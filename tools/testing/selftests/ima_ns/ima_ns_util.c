@@ -7,6 +7,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <linux/keyctl.h>
 #include <linux/magic.h>
@@ -199,29 +200,25 @@ int hex2bin(__u8 *bin, const char *hex, size_t len)
 }
 
 /**
- * read_file() - read a whole file (regular, securityfs or sysfs)
- * @path: file to read
- * @buf: set to a malloc()ed, NUL-terminated copy of the contents
+ * read_fd() - read a descriptor from its current offset to the end
+ * @fd: descriptor to read
+ * @buf: set to a malloc()ed, NUL-terminated copy of what was read
  *
  * Return: number of bytes read, or a negative errno.
  */
-ssize_t read_file(const char *path, char **buf)
+ssize_t read_fd(int fd, char **buf)
 {
 	size_t size = 4096, len = 0;
 	char *data = NULL, *tmp;
 	ssize_t ret;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		if (!data || len + 1 >= size) {
 			size = data ? size * 2 : size;
 			tmp = realloc(data, size);
 			if (!tmp) {
-				ret = -ENOMEM;
-				goto err;
+				free(data);
+				return -ENOMEM;
 			}
 			data = tmp;
 		}
@@ -230,18 +227,34 @@ ssize_t read_file(const char *path, char **buf)
 			continue;
 		if (ret < 0) {
 			ret = -errno;
-			goto err;
+			free(data);
+			return ret;
 		}
 		if (ret == 0)
 			break;
 		len += ret;
 	}
-	close(fd);
 	data[len] = '\0';
 	*buf = data;
 	return len;
-err:
-	free(data);
+}
+
+/**
+ * read_file() - read a whole file (regular, securityfs or sysfs)
+ * @path: file to read
+ * @buf: set to a malloc()ed, NUL-terminated copy of the contents
+ *
+ * Return: number of bytes read, or a negative errno.
+ */
+ssize_t read_file(const char *path, char **buf)
+{
+	ssize_t ret;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = read_fd(fd, buf);
 	close(fd);
 	return ret;
 }
@@ -306,6 +319,27 @@ int copy_file(const char *src, const char *dst, mode_t mode)
 	ret = write_file(dst, buf, len, O_CREAT | O_TRUNC, mode);
 	free(buf);
 	return ret;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/**
+ * remove_tree() - remove a directory and everything below it
+ * @path: directory (or file)
+ *
+ * Mounts below @path are not crossed.
+ *
+ * Return: 0 or the negative errno of the first entry that stayed.
+ */
+int remove_tree(const char *path)
+{
+	if (nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT))
+		return -errno;
+	return 0;
 }
 
 int read_u64_file(const char *path, __u64 *val)

@@ -54,10 +54,12 @@ int sha256_file(const char *path, __u8 out[SHA256_DIGEST_SIZE]);
 void bin2hex(char *hex, const __u8 *bin, size_t len);
 int hex2bin(__u8 *bin, const char *hex, size_t len);
 
+ssize_t read_fd(int fd, char **buf);
 ssize_t read_file(const char *path, char **buf);
 int write_file(const char *path, const void *buf, size_t len, int flags,
 	       mode_t mode);
 int copy_file(const char *src, const char *dst, mode_t mode);
+int remove_tree(const char *path);
 int read_u64_file(const char *path, __u64 *val);
 
 bool have_cmd(const char *name);

@@ -2,8 +2,10 @@
 /*
  * The securityfs interface of IMA namespaces: the files of a container's
  * instance before and after activation, its configuration (hash, template,
- * active), namespace ids, who may act on an instance, and the host's view
- * of the active namespaces in ima/namespaces/<id>/.
+ * active), namespace ids, who may act on an instance, the host's view
+ * of the active namespaces in ima/namespaces/<id>/, and how long an
+ * instance lives: descriptors passed on or held after the container died,
+ * mounts over it and beside it.
  *
  * Needs root and a kernel with CONFIG_IMA_NS; skips otherwise.
  */
@@ -13,11 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1269,6 +1273,659 @@ TEST_F(host_view, not_in_containers)
 		}
 	}
 	ima_ctr_stop(&child);
+}
+
+/*
+ * Lifetime of a namespace's securityfs instance. A file acts on the
+ * namespace of the instance it belongs to, wherever its descriptor goes;
+ * an open file keeps the namespace, and its host view, alive after the
+ * container is gone; another mount of the instance, over it or besides it,
+ * and the unmount of one of two mounts leave the namespace and its list as
+ * they were.
+ */
+
+/**
+ * struct programs - new programs for a container to execute
+ * @dir: where they are created, on the host's filesystem; short enough to
+ *	 add names to
+ * @true_prog: the program they are copies of
+ * @missing: why IMA cannot measure them, or NULL
+ */
+struct programs {
+	char dir[256];
+	char true_prog[PATH_MAX];
+	const char *missing;
+};
+
+FIXTURE(lifetime) {
+	struct ima_ctr ctr;
+	/* A container with an IMA namespace of its own, alive at once. */
+	struct ima_ctr sibling;
+	__u64 id;
+	/* A mount point in progs.dir. */
+	char mnt[PATH_MAX];
+	struct programs progs;
+};
+
+FIXTURE_SETUP(lifetime)
+{
+	const char *reason = ima_ns_missing();
+	char scratch[PATH_MAX], path[PATH_MAX];
+
+	self->ctr.sock = -1;
+	self->sibling.sock = -1;
+	self->progs.dir[0] = '\0';
+	self->progs.missing = NULL;
+	if (reason)
+		SKIP(return, "%s", reason);
+	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
+	ASSERT_GT(sizeof(self->progs.dir),
+		  snprintf(self->progs.dir, sizeof(self->progs.dir),
+			   "%s/lifetime-XXXXXX", scratch));
+	ASSERT_NE(NULL, mkdtemp(self->progs.dir));
+	ASSERT_EQ(0, chmod(self->progs.dir, 0755));
+	snprintf(self->mnt, sizeof(self->mnt), "%s/mnt", self->progs.dir);
+	ASSERT_EQ(0, mkdir(self->mnt, 0755));
+	if (ima_scratch_is_measurable(scratch))
+		self->progs.missing = "scratch directory on tmpfs: set "
+				      IMA_SCRATCH_ENV;
+	else if (find_cmd("true", path, sizeof(path)) ||
+		 !realpath(path, self->progs.true_prog))
+		self->progs.missing = "no 'true' program to execute";
+
+	ASSERT_EQ(0, ima_ctr_start(&self->ctr, &ima_ctr_rootful));
+	ASSERT_EQ(0, ima_ctr_mount(&self->ctr));
+}
+
+FIXTURE_TEARDOWN(lifetime)
+{
+	ima_ctr_stop(&self->sibling);
+	ima_ctr_stop(&self->ctr);
+	if (self->progs.dir[0])
+		remove_tree(self->progs.dir);
+}
+
+/*
+ * Activate a namespace with the ima-ns template, so that every entry of
+ * its list, boot_aggregate first, carries its id.
+ */
+static void activate_ima_ns(struct __test_metadata *_metadata,
+			    struct ima_ctr *ctr, __u64 *id)
+{
+	ASSERT_EQ(0, ima_ctr_write_str(ctr, IMA_NS_TEMPLATE, "ima-ns"));
+	activate(_metadata, ctr, id);
+}
+
+/* Start the sibling container with its securityfs instance mounted. */
+static void start_sibling(struct __test_metadata *_metadata,
+			  struct ima_ctr *sibling)
+{
+	ASSERT_EQ(0, ima_ctr_start(sibling, &ima_ctr_rootful));
+	ASSERT_EQ(0, ima_ctr_mount(sibling));
+}
+
+/* Path of the file @name of the ima/ of securityfs mounted on @dir. */
+static void ima_file_at(struct __test_metadata *_metadata, char *buf,
+			size_t size, const char *dir, const char *name)
+{
+	ASSERT_GT(size, snprintf(buf, size, "%s/ima/%s", dir, name));
+}
+
+/* Host root's path to @path in the container. */
+static void host_path(struct __test_metadata *_metadata,
+		      const struct ima_ctr *ctr, const char *path, char *buf,
+		      size_t size)
+{
+	ASSERT_EQ(0, ima_ctr_path(ctr, path, buf, size));
+}
+
+/* Read a descriptor of the test from offset 0, as a fresh open would. */
+static ssize_t reread_fd(int fd, char **buf)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return read_fd(fd, buf);
+}
+
+/* Wait up to 10 s for @path to go. Return: true if it went. */
+static bool wait_gone(const char *path)
+{
+	struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
+	int tries;
+
+	for (tries = 0; tries < 100 && !access(path, F_OK); tries++)
+		nanosleep(&ts, NULL);
+	return access(path, F_OK) && errno == ENOENT;
+}
+
+/*
+ * Create the program @name in @progs and execute it in @ctr, so that a
+ * policy measuring executions measures it; its path goes to @path.
+ */
+static void exec_new(struct __test_metadata *_metadata, struct ima_ctr *ctr,
+		     const struct programs *progs, const char *name,
+		     char *path, size_t size)
+{
+	ASSERT_GT(size, snprintf(path, size, "%s/%s", progs->dir, name));
+	ASSERT_EQ(0, copy_file(progs->true_prog, path, 0755));
+	ASSERT_EQ(0, ima_ctr_exec(ctr, IMA_CTR_ROOT, path));
+}
+
+/* Does an ascii list name @path? */
+static bool list_names(const char *list, const char *path)
+{
+	char word[PATH_MAX + 2];
+
+	snprintf(word, sizeof(word), " %s ", path);
+	return strstr(list, word);
+}
+
+/*
+ * Check that securityfs mounted on @dir in the container is the instance
+ * of the active namespace @id whose ascii list is @list (if not NULL).
+ */
+static void expect_instance(struct __test_metadata *_metadata,
+			    struct ima_ctr *ctr, const char *dir, __u64 id,
+			    const char *list)
+{
+	char path[PATH_MAX], host[PATH_MAX + 32], want[32], *buf;
+	struct statfs sfs;
+
+	host_path(_metadata, ctr, dir, host, sizeof(host));
+	ASSERT_EQ(0, statfs(host, &sfs));
+	EXPECT_EQ(SECURITYFS_MAGIC, sfs.f_type) {
+		TH_LOG("%s: f_type %#lx", dir, (unsigned long)sfs.f_type);
+	}
+	ima_file_at(_metadata, path, sizeof(path), dir, "active");
+	expect_ctr_file(_metadata, ctr, path, "1\n");
+	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)id);
+	ima_file_at(_metadata, path, sizeof(path), dir, "ns_id");
+	expect_ctr_file(_metadata, ctr, path, want);
+	if (!list)
+		return;
+	ima_file_at(_metadata, path, sizeof(path), dir,
+		    "ascii_runtime_measurements");
+	ASSERT_LE(0, ima_ctr_read(ctr, IMA_CTR_ROOT, path, &buf));
+	EXPECT_STREQ(list, buf) {
+		TH_LOG("%s: another list", dir);
+	}
+	free(buf);
+}
+
+/*
+ * Execute the new program @name in @ctr and check that its namespace, @id,
+ * measures it: in the list read through securityfs mounted on @dir, and
+ * in the host view.
+ */
+static void expect_measuring(struct __test_metadata *_metadata,
+			     struct ima_ctr *ctr, __u64 id,
+			     const struct programs *progs, const char *dir,
+			     const char *name)
+{
+	char exe[PATH_MAX], path[PATH_MAX], *buf;
+
+	exec_new(_metadata, ctr, progs, name, exe, sizeof(exe));
+	ima_file_at(_metadata, path, sizeof(path), dir,
+		    "ascii_runtime_measurements");
+	ASSERT_LE(0, ima_ctr_read(ctr, IMA_CTR_ROOT, path, &buf));
+	EXPECT_TRUE(list_names(buf, exe)) {
+		TH_LOG("%s not measured", exe);
+	}
+	free(buf);
+	ASSERT_EQ(0, ima_host_ns_path(id, "ascii_runtime_measurements",
+				      path, sizeof(path)));
+	ASSERT_LE(0, read_file(path, &buf));
+	EXPECT_TRUE(list_names(buf, exe)) {
+		TH_LOG("%s not in the host view", exe);
+	}
+	free(buf);
+}
+
+/*
+ * The namespace's root opens its policy for writing and passes the
+ * descriptor on: rules written through it, by host root or by the root of
+ * a sibling container, go to the namespace that opened it (and show in
+ * the host view), not to the writer's.
+ */
+TEST_F_TIMEOUT(lifetime, policy_fd_passed, 60)
+{
+	static const char rule1[] = "measure func=BPRM_CHECK\n";
+	static const char rule2[] = "dont_measure fsmagic=0x9fa0\n";
+	static const char *const one[] = { "measure func=BPRM_CHECK", NULL };
+	static const char *const two[] = {
+		"measure func=BPRM_CHECK", "dont_measure fsmagic=0x9fa0", NULL
+	};
+	char *host_before = NULL, *host_after = NULL;
+	char view[PATH_MAX];
+	__u64 sibling_id;
+	int fd, sfd;
+
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	start_sibling(_metadata, &self->sibling);
+	activate_ima_ns(_metadata, &self->sibling, &sibling_id);
+	ASSERT_EQ(0, ima_host_ns_path(self->id, "policy", view, sizeof(view)));
+	read_file(IMA_POLICY, &host_before);
+
+	/* To host root. */
+	fd = ima_ctr_pass_fd(&self->ctr, IMA_CTR_ROOT, IMA_POLICY, O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ((ssize_t)sizeof(rule1) - 1,
+		  write(fd, rule1, sizeof(rule1) - 1));
+	EXPECT_EQ(0, close(fd));
+	expect_policy(_metadata, &self->ctr, NULL, one);
+	expect_policy(_metadata, NULL, view, one);
+	expect_ctr_file(_metadata, &self->sibling, IMA_POLICY, "");
+
+	/* To the sibling's root, the only holder once the test closes it. */
+	fd = ima_ctr_pass_fd(&self->ctr, IMA_CTR_ROOT, IMA_POLICY, O_WRONLY);
+	ASSERT_LE(0, fd);
+	sfd = ima_ctr_take_fd(&self->sibling, fd);
+	ASSERT_LE(0, sfd);
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ((ssize_t)sizeof(rule2) - 1,
+		  ima_ctr_fd_write(&self->sibling, sfd, rule2,
+				   sizeof(rule2) - 1));
+	EXPECT_EQ(0, ima_ctr_close(&self->sibling, sfd));
+	expect_policy(_metadata, &self->ctr, NULL, two);
+	expect_policy(_metadata, NULL, view, two);
+	expect_ctr_file(_metadata, &self->sibling, IMA_POLICY, "");
+
+	if (host_before) {
+		ASSERT_LE(0, read_file(IMA_POLICY, &host_after));
+		EXPECT_STREQ(host_before, host_after) {
+			TH_LOG("the host's policy changed");
+		}
+	}
+	free(host_before);
+	free(host_after);
+}
+
+/*
+ * ima/active opened before activation and passed on: "1" written through
+ * it, by the sibling's root or by host root, activates the namespace that
+ * opened it, not the writer's.
+ */
+TEST_F_TIMEOUT(lifetime, active_fd_passed, 60)
+{
+	char path[PATH_MAX], *buf;
+	__u64 sibling_id;
+	int fd, sfd;
+
+	start_sibling(_metadata, &self->sibling);
+
+	/* The container's active file, written by the sibling. */
+	fd = ima_ctr_pass_fd(&self->ctr, IMA_CTR_ROOT, IMA_NS_ACTIVE,
+			     O_WRONLY);
+	ASSERT_LE(0, fd);
+	sfd = ima_ctr_take_fd(&self->sibling, fd);
+	ASSERT_LE(0, sfd);
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(1, ima_ctr_fd_write(&self->sibling, sfd, "1", 1));
+	EXPECT_EQ(0, ima_ctr_close(&self->sibling, sfd));
+	expect_ctr_file(_metadata, &self->ctr, IMA_NS_ACTIVE, "1\n");
+	expect_ctr_file(_metadata, &self->sibling, IMA_NS_ACTIVE, "0\n");
+	EXPECT_EQ(-EPERM, ima_ctr_read(&self->sibling, IMA_CTR_ROOT, IMA_NS_ID,
+				       &buf));
+	ASSERT_EQ(0, ima_ctr_ns_id(&self->ctr, &self->id));
+	ASSERT_EQ(0, ima_host_ns_path(self->id, NULL, path, sizeof(path)));
+	EXPECT_EQ(0, access(path, F_OK));
+
+	/* The sibling's active file, written by host root. */
+	fd = ima_ctr_pass_fd(&self->sibling, IMA_CTR_ROOT, IMA_NS_ACTIVE,
+			     O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(1, write(fd, "1", 1));
+	EXPECT_EQ(0, close(fd));
+	expect_ctr_file(_metadata, &self->sibling, IMA_NS_ACTIVE, "1\n");
+	ASSERT_EQ(0, ima_ctr_ns_id(&self->sibling, &sibling_id));
+	EXPECT_NE(self->id, sibling_id);
+	ASSERT_EQ(0, ima_host_ns_path(sibling_id, NULL, path, sizeof(path)));
+	EXPECT_EQ(0, access(path, F_OK));
+
+	/* Through the container's file, the container's namespace: active. */
+	fd = ima_ctr_pass_fd(&self->ctr, IMA_CTR_ROOT, IMA_NS_ACTIVE,
+			     O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, write(fd, "1", 1));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, close(fd));
+}
+
+/*
+ * A list opened by the namespace's root and passed on reads as that
+ * namespace's list, for host root and for the sibling's root alike.
+ */
+TEST_F_TIMEOUT(lifetime, list_fd_passed, 60)
+{
+	static const char *const lists[] = {
+		IMA_ASCII_LIST, IMA_BINARY_LIST, IMA_COUNT
+	};
+	char *mine, *theirs, *sibling_list;
+	ssize_t len_mine, len;
+	__u64 sibling_id;
+	size_t i;
+	int fd, sfd;
+
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	start_sibling(_metadata, &self->sibling);
+	activate_ima_ns(_metadata, &self->sibling, &sibling_id);
+	if (!self->progs.missing)
+		ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr,
+						  "measure func=BPRM_CHECK\n"));
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		if (!self->progs.missing) {
+			char exe[PATH_MAX], name[16];
+
+			/* Lists and counts of the two namespaces differ. */
+			snprintf(name, sizeof(name), "exe-%zu", i);
+			exec_new(_metadata, &self->ctr, &self->progs, name,
+				 exe, sizeof(exe));
+		}
+		len_mine = ima_ctr_read(&self->ctr, IMA_CTR_ROOT, lists[i],
+					&mine);
+		ASSERT_LT(0, len_mine);
+		len = ima_ctr_read(&self->sibling, IMA_CTR_ROOT, lists[i],
+				   &sibling_list);
+		ASSERT_LT(0, len);
+		if (strcmp(lists[i], IMA_COUNT) || !self->progs.missing)
+			EXPECT_FALSE(len == len_mine &&
+				     !memcmp(mine, sibling_list, len)) {
+				TH_LOG("%s: the namespaces' are the same",
+				       lists[i]);
+			}
+		free(sibling_list);
+
+		fd = ima_ctr_pass_fd(&self->ctr, IMA_CTR_ROOT, lists[i],
+				     O_RDONLY);
+		ASSERT_LE(0, fd);
+		len = reread_fd(fd, &theirs);
+		ASSERT_EQ(len_mine, len) {
+			TH_LOG("%s read by host root", lists[i]);
+		}
+		EXPECT_EQ(0, memcmp(mine, theirs, len)) {
+			TH_LOG("%s read by host root", lists[i]);
+		}
+		free(theirs);
+
+		sfd = ima_ctr_take_fd(&self->sibling, fd);
+		ASSERT_LE(0, sfd);
+		EXPECT_EQ(0, close(fd));
+		len = ima_ctr_fd_read(&self->sibling, sfd, &theirs);
+		ASSERT_EQ(len_mine, len) {
+			TH_LOG("%s read by the sibling", lists[i]);
+		}
+		EXPECT_EQ(0, memcmp(mine, theirs, len)) {
+			TH_LOG("%s read by the sibling", lists[i]);
+		}
+		free(theirs);
+		EXPECT_EQ(0, ima_ctr_close(&self->sibling, sfd));
+		free(mine);
+	}
+}
+
+/*
+ * Host root holds files of the namespace's instance, one opened through
+ * /proc/<pid>/root, one passed by the container. All the container's
+ * processes exit, and its mounts go with its mount namespace: the files
+ * still read the namespace's data, and its host view stays, until the last
+ * one is closed.
+ */
+TEST_F_TIMEOUT(lifetime, files_outlive_container, 60)
+{
+	char path[PATH_MAX], view[PATH_MAX], sibling_view[PATH_MAX];
+	char *list, *count, *buf;
+	__u64 sibling_id;
+	int list_fd, count_fd;
+
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	start_sibling(_metadata, &self->sibling);
+	activate_ima_ns(_metadata, &self->sibling, &sibling_id);
+	ASSERT_EQ(0, ima_host_ns_path(self->id, NULL, view, sizeof(view)));
+	ASSERT_EQ(0, ima_host_ns_path(sibling_id, NULL, sibling_view,
+				      sizeof(sibling_view)));
+
+	host_path(_metadata, &self->ctr, IMA_ASCII_LIST, path, sizeof(path));
+	list_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, list_fd);
+	count_fd = ima_ctr_pass_fd(&self->ctr, IMA_CTR_ROOT, IMA_COUNT,
+				   O_RDONLY);
+	ASSERT_LE(0, count_fd);
+	ASSERT_LT(0, reread_fd(list_fd, &list));
+	EXPECT_NE(NULL, strstr(list, " boot_aggregate "));
+	ASSERT_LT(0, reread_fd(count_fd, &count));
+	EXPECT_STREQ("1\n", count);
+
+	/*
+	 * Both containers die; the sibling's namespace, of which no file is
+	 * open, shows how long its teardown takes.
+	 */
+	ima_ctr_stop(&self->ctr);
+	ima_ctr_stop(&self->sibling);
+	EXPECT_TRUE(wait_gone(sibling_view)) {
+		TH_LOG("%s still there 10 s after the namespace died",
+		       sibling_view);
+	}
+	EXPECT_EQ(0, access(view, F_OK)) {
+		TH_LOG("%s gone with files of the namespace open", view);
+	}
+
+	ASSERT_LE(0, reread_fd(list_fd, &buf));
+	EXPECT_STREQ(list, buf);
+	free(buf);
+	ASSERT_LE(0, reread_fd(count_fd, &buf));
+	EXPECT_STREQ(count, buf);
+	free(buf);
+	ASSERT_EQ(0, ima_host_ns_path(self->id, "runtime_measurements_count",
+				      path, sizeof(path)));
+	ASSERT_LE(0, read_file(path, &buf)) {
+		TH_LOG("cannot read %s", path);
+	}
+	EXPECT_STREQ(count, buf);
+	free(buf);
+
+	/* One file still open: the namespace stays. */
+	EXPECT_EQ(0, close(list_fd));
+	ASSERT_LE(0, reread_fd(count_fd, &buf));
+	EXPECT_STREQ(count, buf);
+	free(buf);
+	EXPECT_EQ(0, access(view, F_OK));
+
+	EXPECT_EQ(0, close(count_fd));
+	EXPECT_TRUE(wait_gone(view)) {
+		TH_LOG("%s still there 10 s after the last file was closed",
+		       view);
+	}
+	free(list);
+	free(count);
+}
+
+/*
+ * The same with a directory: the root of the instance, held by host root,
+ * still opens the namespace's files after the container is gone.
+ */
+TEST_F_TIMEOUT(lifetime, root_dir_outlives_container, 60)
+{
+	char path[PATH_MAX], view[PATH_MAX], sibling_view[PATH_MAX];
+	char want[32], *list, *buf;
+	__u64 sibling_id;
+	int dir_fd, fd;
+
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	start_sibling(_metadata, &self->sibling);
+	activate_ima_ns(_metadata, &self->sibling, &sibling_id);
+	ASSERT_EQ(0, ima_host_ns_path(self->id, NULL, view, sizeof(view)));
+	ASSERT_EQ(0, ima_host_ns_path(sibling_id, NULL, sibling_view,
+				      sizeof(sibling_view)));
+	ASSERT_LT(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_ASCII_LIST,
+				  &list));
+	host_path(_metadata, &self->ctr, "/sys/kernel/security", path,
+		  sizeof(path));
+	dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir_fd);
+
+	ima_ctr_stop(&self->ctr);
+	ima_ctr_stop(&self->sibling);
+	EXPECT_TRUE(wait_gone(sibling_view)) {
+		TH_LOG("%s still there 10 s after the namespace died",
+		       sibling_view);
+	}
+	EXPECT_EQ(0, access(view, F_OK)) {
+		TH_LOG("%s gone with the instance's root open", view);
+	}
+
+	fd = openat(dir_fd, "ima/ns_id", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) {
+		TH_LOG("openat(ima/ns_id): %s", strerror(errno));
+	}
+	ASSERT_LE(0, read_fd(fd, &buf));
+	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)self->id);
+	EXPECT_STREQ(want, buf);
+	free(buf);
+	EXPECT_EQ(0, close(fd));
+	fd = openat(dir_fd, "ima/ascii_runtime_measurements",
+		    O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, read_fd(fd, &buf));
+	EXPECT_STREQ(list, buf);
+	free(buf);
+	EXPECT_EQ(0, close(fd));
+	free(list);
+
+	EXPECT_EQ(0, close(dir_fd));
+	EXPECT_TRUE(wait_gone(view)) {
+		TH_LOG("%s still there 10 s after the root was closed", view);
+	}
+}
+
+/*
+ * The container's root mounts a tmpfs over its securityfs: the namespace
+ * stays active and keeps measuring, a new mount elsewhere is the same
+ * instance, statfs tells the tmpfs from the instance, and the instance is
+ * back when the tmpfs goes.
+ */
+TEST_F_TIMEOUT(lifetime, overmount, 60)
+{
+	char path[PATH_MAX], host[PATH_MAX + 32], want[32], *list, *buf;
+	struct stat orig, other;
+	struct statfs sfs;
+
+	if (self->progs.missing)
+		SKIP(return, "%s", self->progs.missing);
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr,
+					  "measure func=BPRM_CHECK\n"));
+	exec_new(_metadata, &self->ctr, &self->progs, "before", path,
+		 sizeof(path));
+	ASSERT_LT(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_ASCII_LIST,
+				  &list));
+	EXPECT_TRUE(list_names(list, path));
+
+	ASSERT_EQ(0, ima_ctr_mount_fs(&self->ctr, "tmpfs",
+				      "/sys/kernel/security"));
+	host_path(_metadata, &self->ctr, "/sys/kernel/security", host,
+		  sizeof(host));
+	ASSERT_EQ(0, statfs(host, &sfs));
+	EXPECT_EQ(TMPFS_MAGIC, sfs.f_type);
+	EXPECT_EQ(-ENOENT, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_NS_ID,
+					&buf));
+
+	ASSERT_EQ(0, ima_ctr_mount_fs(&self->ctr, "securityfs", self->mnt));
+	expect_instance(_metadata, &self->ctr, self->mnt, self->id, list);
+	ASSERT_EQ(0, ima_host_ns_path(self->id, NULL, path, sizeof(path)));
+	EXPECT_EQ(0, access(path, F_OK));
+	expect_measuring(_metadata, &self->ctr, self->id, &self->progs,
+			 self->mnt, "overmounted");
+
+	ASSERT_EQ(0, ima_ctr_umount(&self->ctr, "/sys/kernel/security"));
+	ima_file_at(_metadata, path, sizeof(path), self->mnt,
+		    "ascii_runtime_measurements");
+	free(list);
+	ASSERT_LT(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, path, &list));
+	expect_instance(_metadata, &self->ctr, "/sys/kernel/security",
+			self->id, list);
+	ASSERT_EQ(0, stat(host, &orig));
+	host_path(_metadata, &self->ctr, self->mnt, path, sizeof(path));
+	ASSERT_EQ(0, stat(path, &other));
+	EXPECT_EQ(orig.st_dev, other.st_dev);
+	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)self->id);
+	expect_ctr_file(_metadata, &self->ctr, IMA_NS_ID, want);
+	free(list);
+}
+
+/*
+ * A second mount in the same user namespace is the same instance: same
+ * device, namespace, list and policy, written through either.
+ */
+TEST_F_TIMEOUT(lifetime, second_mount, 60)
+{
+	static const char *const rules[] = {
+		"measure func=BPRM_CHECK", "dont_measure fsmagic=0x9fa0", NULL
+	};
+	char path[PATH_MAX], host[PATH_MAX + 32], *list;
+	struct stat orig, other;
+
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr,
+					  "measure func=BPRM_CHECK\n"));
+	ASSERT_LT(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_ASCII_LIST,
+				  &list));
+
+	ASSERT_EQ(0, ima_ctr_mount_fs(&self->ctr, "securityfs", self->mnt));
+	expect_instance(_metadata, &self->ctr, self->mnt, self->id, list);
+	free(list);
+	host_path(_metadata, &self->ctr, "/sys/kernel/security", host,
+		  sizeof(host));
+	ASSERT_EQ(0, stat(host, &orig));
+	host_path(_metadata, &self->ctr, self->mnt, host, sizeof(host));
+	ASSERT_EQ(0, stat(host, &other));
+	EXPECT_EQ(orig.st_dev, other.st_dev);
+
+	ima_file_at(_metadata, path, sizeof(path), self->mnt, "policy");
+	ASSERT_EQ(0, ima_ctr_write_str(&self->ctr, path,
+				       "dont_measure fsmagic=0x9fa0\n"));
+	expect_policy(_metadata, &self->ctr, NULL, rules);
+}
+
+/*
+ * Unmounting one of two mounts, the second or the first, leaves the
+ * namespace active, measuring, with its list, and its host view.
+ */
+TEST_F_TIMEOUT(lifetime, umount_one_of_two, 60)
+{
+	char path[PATH_MAX], *list;
+
+	if (self->progs.missing)
+		SKIP(return, "%s", self->progs.missing);
+	activate_ima_ns(_metadata, &self->ctr, &self->id);
+	ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr,
+					  "measure func=BPRM_CHECK\n"));
+	exec_new(_metadata, &self->ctr, &self->progs, "first", path,
+		 sizeof(path));
+	ASSERT_EQ(0, ima_host_ns_path(self->id, NULL, path, sizeof(path)));
+
+	/* The second goes. */
+	ASSERT_EQ(0, ima_ctr_mount_fs(&self->ctr, "securityfs", self->mnt));
+	ASSERT_LT(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_ASCII_LIST,
+				  &list));
+	ASSERT_EQ(0, ima_ctr_umount(&self->ctr, self->mnt));
+	expect_instance(_metadata, &self->ctr, "/sys/kernel/security",
+			self->id, list);
+	free(list);
+	EXPECT_EQ(0, access(path, F_OK));
+	expect_measuring(_metadata, &self->ctr, self->id, &self->progs,
+			 "/sys/kernel/security", "after-second");
+
+	/* The first goes. */
+	ASSERT_EQ(0, ima_ctr_mount_fs(&self->ctr, "securityfs", self->mnt));
+	ASSERT_LT(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_ASCII_LIST,
+				  &list));
+	ASSERT_EQ(0, ima_ctr_umount(&self->ctr, "/sys/kernel/security"));
+	expect_instance(_metadata, &self->ctr, self->mnt, self->id, list);
+	free(list);
+	EXPECT_EQ(0, access(path, F_OK));
+	expect_measuring(_metadata, &self->ctr, self->id, &self->progs,
+			 self->mnt, "after-first");
 }
 
 TEST_HARNESS_MAIN

@@ -643,4 +643,153 @@ TEST_F_TIMEOUT(measure, ima_ns_template_in_host_list, 120)
 	ima_list_free(&list);
 }
 
+/*
+ * Replay the first @count SHA-256 template digests of a list into PCR
+ * @pcr, as a TPM would.
+ */
+static void replay_sha256(const struct ima_list *list, size_t count,
+			  __u32 pcr, __u8 value[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx ctx;
+	size_t i;
+
+	memset(value, 0, SHA256_DIGEST_SIZE);
+	for (i = 0; i < count && i < list->count; i++) {
+		if (list->entries[i].pcr != pcr)
+			continue;
+		sha256_init(&ctx);
+		sha256_update(&ctx, value, SHA256_DIGEST_SIZE);
+		sha256_update(&ctx, list->entries[i].digest,
+			      SHA256_DIGEST_SIZE);
+		sha256_final(&ctx, value);
+	}
+}
+
+/*
+ * evmctl's verdict on @list given PCR 10 = @pcr10: 1 matched, 0 not, -1
+ * if it could not run. Its output goes to @out.
+ */
+static int evmctl_matches(const char *dir, const char *list,
+			  const __u8 pcr10[SHA256_DIGEST_SIZE], char *out,
+			  size_t size)
+{
+	char hex[2 * SHA256_DIGEST_SIZE + 1], pcrs[PATH_MAX], arg[PATH_MAX];
+	char *const argv[] = { "evmctl", "ima_measurement",
+			       "--ignore-violations", "--pcrs", arg,
+			       (char *)list, NULL };
+	char lines[24 * 80];
+	int len = 0, i;
+
+	if (snprintf(pcrs, sizeof(pcrs), "%s/pcrs", dir) >= sizeof(pcrs) ||
+	    snprintf(arg, sizeof(arg), "sha256,%s", pcrs) >= sizeof(arg))
+		return -1;
+	/* evmctl takes the PCRs in order, 0 to 23, whatever their labels. */
+	for (i = 0; i < 24; i++) {
+		if (i == IMA_MEASURE_PCR)
+			bin2hex(hex, pcr10, SHA256_DIGEST_SIZE);
+		else
+			memset(hex, '0', 2 * SHA256_DIGEST_SIZE);
+		hex[2 * SHA256_DIGEST_SIZE] = '\0';
+		len += snprintf(lines + len, sizeof(lines) - len,
+				"PCR-%02d: %s\n", i, hex);
+	}
+	if (write_file(pcrs, lines, len, O_CREAT | O_TRUNC, 0600))
+		return -1;
+	if (run_cmd(argv, out, size) < 0)
+		return -1;
+	/* It exits 0 on a mismatch too: read its verdict. */
+	return !!strstr(out, "Matched per TPM bank");
+}
+
+FIXTURE(evmctl) {
+	char dir[256];
+	char true_prog[PATH_MAX];
+	struct ima_ctr ctr;
+	bool started;
+};
+
+FIXTURE_VARIANT(evmctl) {
+	const char *template;
+};
+
+FIXTURE_VARIANT_ADD(evmctl, ima_ng) { .template = "ima-ng" };
+FIXTURE_VARIANT_ADD(evmctl, ima_sig) { .template = "ima-sig" };
+FIXTURE_VARIANT_ADD(evmctl, ima_ns) { .template = "ima-ns" };
+
+FIXTURE_SETUP(evmctl)
+{
+	const char *reason = ima_ns_missing();
+	char scratch[PATH_MAX], path[PATH_MAX];
+
+	self->started = false;
+	if (reason)
+		SKIP(return, "%s", reason);
+	if (!have_cmd("evmctl"))
+		SKIP(return, "no evmctl (ima-evm-utils)");
+	if (find_cmd("true", path, sizeof(path)) ||
+	    !realpath(path, self->true_prog))
+		SKIP(return, "no 'true' program to execute");
+	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
+	ASSERT_GT(sizeof(self->dir),
+		  snprintf(self->dir, sizeof(self->dir), "%s/evmctl-XXXXXX",
+			   scratch));
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+}
+
+FIXTURE_TEARDOWN(evmctl)
+{
+	if (self->started)
+		ima_ctr_stop(&self->ctr);
+	if (self->dir[0])
+		nftw(self->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * A verifier that knows nothing of namespaces parses a namespace's binary
+ * list: evmctl replays it to the PCR 10 value its template digests imply,
+ * and rejects another value.
+ */
+TEST_F_TIMEOUT(evmctl, replays_namespace_list, 120)
+{
+	char exe[PATH_MAX], view[PATH_MAX], copy[PATH_MAX], out[4096];
+	__u8 pcr10[SHA256_DIGEST_SIZE];
+	struct ima_list list;
+	size_t count;
+	__u64 id;
+
+	ASSERT_EQ(0, ima_ctr_start(&self->ctr, &ima_ctr_rootful));
+	self->started = true;
+	ASSERT_EQ(0, ima_ctr_activate(&self->ctr, "sha256", variant->template));
+	ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr, MEASURE_EXEC));
+	make_exe(_metadata, self->dir, self->true_prog, "true", exe,
+		 sizeof(exe));
+	ASSERT_EQ(0, ima_ctr_exec(&self->ctr, IMA_CTR_ROOT, exe));
+
+	/* evmctl reads the SHA-1 list and hashes each bank's digests itself. */
+	ASSERT_EQ(0, ima_ctr_ns_id(&self->ctr, &id));
+	ASSERT_EQ(0, ima_host_ns_path(id, "binary_runtime_measurements", view,
+				      sizeof(view)));
+	ASSERT_GT(sizeof(copy),
+		  snprintf(copy, sizeof(copy), "%s/list", self->dir));
+	ASSERT_EQ(0, copy_file(view, copy, 0600));
+	ASSERT_EQ(0, ima_list_read(copy, SHA1_DIGEST_SIZE, &list));
+	count = list.count;
+	ima_list_free(&list);
+	ASSERT_LE(2, count);
+
+	/* PCR 10 of the SHA-256 bank, from the kernel's SHA-256 digests. */
+	ASSERT_EQ(0, ima_host_ns_path(id, "binary_runtime_measurements_sha256",
+				      view, sizeof(view)));
+	ASSERT_EQ(0, ima_list_read(view, SHA256_DIGEST_SIZE, &list));
+	EXPECT_EQ(0, strcmp(list.entries[0].template, variant->template));
+	replay_sha256(&list, count, IMA_MEASURE_PCR, pcr10);
+	ima_list_free(&list);
+
+	EXPECT_EQ(1, evmctl_matches(self->dir, copy, pcr10, out, sizeof(out)))
+		TH_LOG("evmctl: %.2000s", out);
+	pcr10[0] ^= 1;
+	EXPECT_EQ(0, evmctl_matches(self->dir, copy, pcr10, out, sizeof(out)));
+}
+
 TEST_HARNESS_MAIN
