@@ -70,6 +70,13 @@ static DEFINE_XARRAY_FLAGS(ima_ns_xa, XA_FLAGS_LOCK_IRQ);
 /* Enabled by the first activation, never disabled: see ima_current_ns(). */
 DEFINE_STATIC_KEY_FALSE(ima_ns_in_use);
 
+/*
+ * Even, and bumped by 2 by every activation: a user namespace's cached
+ * governing namespace (ima_ns_gov) is valid while its ima_ns_gov_seq
+ * equals this. An odd ima_ns_gov_seq marks a cache being written.
+ */
+static atomic_long_t ima_ns_generation = ATOMIC_LONG_INIT(2);
+
 /* The last id handed out: ids are never reused. */
 static atomic64_t ima_ns_last_id = ATOMIC64_INIT(0);
 
@@ -211,6 +218,8 @@ int ima_ns_activate(struct ima_namespace *ns)
 	 */
 	if (test_and_set_bit(IMA_NS_ACTIVE, &ns->flags))
 		return -EBUSY;
+	/* Pairs with the acquire in ima_ns_of(): forget cached walks. */
+	atomic_long_add_return_release(2, &ima_ns_generation);
 	return 0;
 }
 
@@ -225,17 +234,7 @@ bool ima_ns_active(const struct ima_namespace *ns)
 	return test_bit_acquire(IMA_NS_ACTIVE, &ns->flags);
 }
 
-/**
- * ima_ns_of - IMA namespace governing a user namespace
- * @user_ns: user namespace, pinned by the caller
- *
- * Walks up from @user_ns to the nearest user namespace whose IMA namespace
- * is active; the walk is bounded by the user-namespace depth (32).
- *
- * Return: That IMA namespace, not referenced: @user_ns pins its own IMA
- * namespace and, through its parents, those of its ancestors.
- */
-struct ima_namespace *ima_ns_of(const struct user_namespace *user_ns)
+static struct ima_namespace *walk_to_active(const struct user_namespace *user_ns)
 {
 	const struct user_namespace *walker;
 	struct ima_namespace *ns;
@@ -248,6 +247,46 @@ struct ima_namespace *ima_ns_of(const struct user_namespace *user_ns)
 	}
 	/* Not reached: init_user_ns owns the always active init_ima_ns. */
 	return &init_ima_ns;
+}
+
+/**
+ * ima_ns_of - IMA namespace governing a user namespace
+ * @user_ns: user namespace, pinned by the caller
+ *
+ * Walks up from @user_ns to the nearest user namespace whose IMA namespace
+ * is active; the walk is bounded by the user-namespace depth (32). Its
+ * result is cached in @user_ns until the next activation of any namespace,
+ * like a seqcount whose writers give way to each other.
+ *
+ * Return: That IMA namespace, not referenced: @user_ns pins its own IMA
+ * namespace and, through its parents, those of its ancestors.
+ */
+struct ima_namespace *ima_ns_of(struct user_namespace *user_ns)
+{
+	unsigned long gen, seq;
+	struct ima_namespace *ns;
+
+	/* Pairs with the release in ima_ns_activate(). */
+	gen = atomic_long_read_acquire(&ima_ns_generation);
+	/* Pairs with smp_store_release() below, by another caller. */
+	seq = smp_load_acquire(&user_ns->ima_ns_gov_seq);
+	if (seq == gen) {
+		ns = READ_ONCE(user_ns->ima_ns_gov);
+		/* The entry was not rewritten while we read it. */
+		smp_rmb();
+		if (READ_ONCE(user_ns->ima_ns_gov_seq) == seq)
+			return ns;
+	}
+
+	ns = walk_to_active(user_ns);
+
+	/* One writer at a time: the one that makes the sequence odd. */
+	if (!(seq & 1) && try_cmpxchg(&user_ns->ima_ns_gov_seq, &seq, seq | 1)) {
+		WRITE_ONCE(user_ns->ima_ns_gov, ns);
+		/* Pairs with smp_load_acquire() above. */
+		smp_store_release(&user_ns->ima_ns_gov_seq, gen);
+	}
+	return ns;
 }
 
 /**

@@ -26,7 +26,7 @@ DECLARE_STATIC_KEY_FALSE(ima_ns_in_use);
 struct ima_namespace *ima_ns_create(struct user_namespace *user_ns);
 int ima_ns_activate(struct ima_namespace *ns);
 bool ima_ns_active(const struct ima_namespace *ns);
-struct ima_namespace *ima_ns_of(const struct user_namespace *user_ns);
+struct ima_namespace *ima_ns_of(struct user_namespace *user_ns);
 struct ima_namespace *ima_ns_get_by_id(u64 id);
 struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
 struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns);
@@ -55,7 +55,7 @@ static inline bool ima_ns_active(const struct ima_namespace *ns)
 }
 
 static inline struct ima_namespace *
-ima_ns_of(const struct user_namespace *user_ns)
+ima_ns_of(struct user_namespace *user_ns)
 {
 	return &init_ima_ns;
 }

@@ -298,6 +298,34 @@ static void ima_ns_test_walk(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ima_ns_parent(&init_ima_ns));
 }
 
+/* ima_ns_of() caches its walk, and forgets it when a namespace activates. */
+static void ima_ns_test_walk_cache(struct kunit *test)
+{
+	struct user_namespace *user[3] = { &init_user_ns };
+	struct ima_namespace *parent_ns;
+	int i;
+
+	for (i = 1; i < 3; i++) {
+		user[i] = kunit_kzalloc(test, sizeof(*user[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, user[i]);
+		user[i]->parent = user[i - 1];
+		user[i]->level = i;
+	}
+	parent_ns = kunit_kzalloc(test, sizeof(*parent_ns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parent_ns);
+	parent_ns->user_ns = user[1];
+	user[1]->ima_ns = parent_ns;
+
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user[2]), &init_ima_ns);
+	/* Served from the cache, which now names the host. */
+	KUNIT_EXPECT_PTR_EQ(test, user[2]->ima_ns_gov, &init_ima_ns);
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user[2]), &init_ima_ns);
+
+	KUNIT_ASSERT_EQ(test, ima_ns_activate(parent_ns), 0);
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user[2]), parent_ns);
+	KUNIT_EXPECT_PTR_EQ(test, user[2]->ima_ns_gov, parent_ns);
+}
+
 /* Every live namespace is visited once, host first, in id order. */
 static void ima_ns_test_iterate(struct kunit *test)
 {
@@ -347,6 +375,7 @@ static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE(ima_ns_test_ids_never_reused),
 	KUNIT_CASE_PARAM(ima_ns_test_ucount_limit, ucount_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_test_walk, walk_gen_params),
+	KUNIT_CASE(ima_ns_test_walk_cache),
 	KUNIT_CASE(ima_ns_test_iterate),
 	{}
 };
