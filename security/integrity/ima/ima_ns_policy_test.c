@@ -17,6 +17,7 @@
 
 #include "ima.h"
 #include "ima_ns.h"
+#include "ima_ns_kunit.h"
 
 /* Host uid/gid of the root of the namespaces most tests use. */
 #define SHIFTED_ROOT	100000
@@ -41,20 +42,13 @@ static struct ima_namespace *new_ns(struct kunit *test, u32 root)
 	struct user_namespace *user_ns;
 	struct ima_namespace *ns;
 	struct cred *cred;
-	int err;
 
-	cred = prepare_creds();
-	KUNIT_ASSERT_NOT_NULL(test, cred);
-	err = create_user_ns(cred);
-	if (err)
-		abort_creds(cred);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	user_ns = ima_kunit_new_user_ns(test, &cred);
 	/* The user namespace lives as long as @cred, and with it @ns. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_cred_action,
 							cred), 0);
 
 	/* As writing uid_map and gid_map would. */
-	user_ns = cred->user_ns;
 	user_ns->uid_map.extent[0] = map;
 	user_ns->gid_map.extent[0] = map;
 	/* Pairs with the smp_rmb() in map_id_range_down(). */

@@ -13,14 +13,21 @@
 
 #include "ima.h"
 #include "ima_ns.h"
+#include "ima_ns_kunit.h"
 #include "ima_ns_status.h"
 
 /* Upper bound for the deferred frees (user namespace, then IMA namespace). */
 #define FREE_TIMEOUT_MS	30000
 
-/* A new user namespace, child of the caller's, owned by *@credp. */
-static struct user_namespace *new_user_ns(struct kunit *test,
-					  struct cred **credp)
+/**
+ * ima_kunit_new_user_ns - a new user namespace for a test
+ * @test: the test
+ * @credp: set to the credentials that own it; put them to free it
+ *
+ * Return: A child of the caller's user namespace, with no id mapped.
+ */
+struct user_namespace *ima_kunit_new_user_ns(struct kunit *test,
+					     struct cred **credp)
 {
 	struct cred *cred;
 	int err;
@@ -41,7 +48,7 @@ static struct ima_namespace *new_ima_ns(struct kunit *test,
 {
 	struct ima_namespace *ns;
 
-	ns = ima_ns_create(new_user_ns(test, credp));
+	ns = ima_ns_create(ima_kunit_new_user_ns(test, credp));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ns);
 	return ns;
 }
@@ -206,7 +213,7 @@ static void ima_ns_test_ucount_limit(struct kunit *test)
 	struct ima_namespace *ns[UCOUNT_CHILDREN];
 	int i, err;
 
-	parent = new_user_ns(test, &parent_cred);
+	parent = ima_kunit_new_user_ns(test, &parent_cred);
 	map_root(parent);
 	parent->ucount_max[UCOUNT_IMA_NAMESPACES] = c->max;
 
@@ -337,7 +344,7 @@ static void ima_ns_test_iterate(struct kunit *test)
 	int i, n = 0;
 
 	for (i = 0; i < 2; i++) {
-		user_ns[i] = new_user_ns(test, &cred[i]);
+		user_ns[i] = ima_kunit_new_user_ns(test, &cred[i]);
 		mine[i] = ima_ns_create(user_ns[i]);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mine[i]);
 	}

@@ -430,8 +430,8 @@ FIXTURE(appraise) {
 FIXTURE_SETUP(appraise)
 {
 	const char *reason = host_ima_missing();
-	char scratch[PATH_MAX], path[PATH_MAX];
-	struct statvfs svfs;
+	char scratch[PATH_MAX];
+	const char *unusable;
 	int ret;
 
 	if (reason)
@@ -440,20 +440,16 @@ FIXTURE_SETUP(appraise)
 		SKIP(return, "openssl not found");
 	if (!have_cmd("evmctl"))
 		SKIP(return, "evmctl (ima-evm-utils) not found");
-	if (find_cmd("true", path, sizeof(path)) ||
-	    !realpath(path, self->true_prog))
+	if (find_true(self->true_prog))
 		SKIP(return, "no 'true' program to execute");
 	ret = ima_policy_has_rule(APPRAISE_RULE);
 	if (ret < 0)
 		SKIP(return, "policy not readable (CONFIG_IMA_READ_POLICY)");
 
 	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
-	if (ima_scratch_is_measurable(scratch))
-		SKIP(return, "%.200s is on tmpfs/ramfs: set " IMA_SCRATCH_ENV,
-		     scratch);
-	ASSERT_EQ(0, statvfs(scratch, &svfs));
-	if (svfs.f_flag & ST_NOEXEC)
-		SKIP(return, "%.200s is mounted noexec", scratch);
+	unusable = ima_scratch_unusable(scratch);
+	if (unusable)
+		SKIP(return, "%.200s: %s", scratch, unusable);
 
 	/*
 	 * IMA keeps the first _ima keyring it finds: load the key before

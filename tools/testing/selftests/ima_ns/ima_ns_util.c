@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -630,6 +631,41 @@ int ima_scratch_is_measurable(const char *path)
 		return -errno;
 	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
 		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * ima_scratch_unusable() - why test programs cannot run from @path
+ * @path: directory
+ *
+ * Return: NULL if IMA measures files in @path and they may be executed,
+ * else the reason to skip the test.
+ */
+const char *ima_scratch_unusable(const char *path)
+{
+	struct statvfs svfs;
+
+	if (ima_scratch_is_measurable(path))
+		return "on tmpfs/ramfs: set " IMA_SCRATCH_ENV;
+	if (statvfs(path, &svfs))
+		return "not a directory we can statvfs";
+	if (svfs.f_flag & ST_NOEXEC)
+		return "mounted noexec";
+	return NULL;
+}
+
+/**
+ * find_true() - a "true" program for tests to copy and execute
+ * @path: set to its real path; PATH_MAX bytes
+ *
+ * Return: 0, or -ENOENT if there is none.
+ */
+int find_true(char *path)
+{
+	char found[PATH_MAX];
+
+	if (find_cmd("true", found, sizeof(found)) || !realpath(found, path))
+		return -ENOENT;
 	return 0;
 }
 

@@ -73,6 +73,8 @@ int recv_fd(int sock);
 int ima_securityfs_ready(void);
 int ima_scratch_dir(char *path, size_t size);
 int ima_scratch_is_measurable(const char *path);
+const char *ima_scratch_unusable(const char *path);
+int find_true(char *path);
 
 /**
  * struct ima_entry - one record of binary_runtime_measurements

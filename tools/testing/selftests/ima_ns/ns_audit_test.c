@@ -360,8 +360,8 @@ struct env {
 static void env_setup(struct __test_metadata *_metadata, struct env *self)
 {
 	const char *reason = ima_ns_missing();
-	char scratch[PATH_MAX], path[PATH_MAX];
-	struct statvfs svfs;
+	char scratch[PATH_MAX];
+	const char *unusable;
 	int ret;
 
 	self->ad.sock = -1;
@@ -370,14 +370,10 @@ static void env_setup(struct __test_metadata *_metadata, struct env *self)
 	if (reason)
 		SKIP(return, "%s", reason);
 	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
-	if (ima_scratch_is_measurable(scratch))
-		SKIP(return, "%.200s is on tmpfs/ramfs: set " IMA_SCRATCH_ENV,
-		     scratch);
-	ASSERT_EQ(0, statvfs(scratch, &svfs));
-	if (svfs.f_flag & ST_NOEXEC)
-		SKIP(return, "%.200s is mounted noexec", scratch);
-	if (find_cmd("true", path, sizeof(path)) ||
-	    !realpath(path, self->true_prog))
+	unusable = ima_scratch_unusable(scratch);
+	if (unusable)
+		SKIP(return, "%.200s: %s", scratch, unusable);
+	if (find_true(self->true_prog))
 		SKIP(return, "no 'true' program to execute");
 
 	ret = auditd_start(&self->ad);

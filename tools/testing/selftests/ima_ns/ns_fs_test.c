@@ -1168,9 +1168,7 @@ TEST_F(host_view, shows_namespace)
 	free(text);
 	/* Something measured, if there is a place to measure it in. */
 	if (!ima_scratch_dir(dir, sizeof(dir)) &&
-	    !ima_scratch_is_measurable(dir) &&
-	    !find_cmd("true", path, sizeof(path)) &&
-	    realpath(path, true_prog)) {
+	    !ima_scratch_unusable(dir) && !find_true(true_prog)) {
 		snprintf(exe, sizeof(exe), "%s/view-%d", dir, getpid());
 		ASSERT_EQ(0, copy_file(true_prog, exe, 0755));
 		EXPECT_EQ(0, ima_ctr_exec(&self->ctr, IMA_CTR_ROOT, exe));
@@ -1310,7 +1308,7 @@ FIXTURE(lifetime) {
 FIXTURE_SETUP(lifetime)
 {
 	const char *reason = ima_ns_missing();
-	char scratch[PATH_MAX], path[PATH_MAX];
+	char scratch[PATH_MAX];
 
 	self->ctr.sock = -1;
 	self->sibling.sock = -1;
@@ -1326,11 +1324,8 @@ FIXTURE_SETUP(lifetime)
 	ASSERT_EQ(0, chmod(self->progs.dir, 0755));
 	snprintf(self->mnt, sizeof(self->mnt), "%s/mnt", self->progs.dir);
 	ASSERT_EQ(0, mkdir(self->mnt, 0755));
-	if (ima_scratch_is_measurable(scratch))
-		self->progs.missing = "scratch directory on tmpfs: set "
-				      IMA_SCRATCH_ENV;
-	else if (find_cmd("true", path, sizeof(path)) ||
-		 !realpath(path, self->progs.true_prog))
+	self->progs.missing = ima_scratch_unusable(scratch);
+	if (!self->progs.missing && find_true(self->progs.true_prog))
 		self->progs.missing = "no 'true' program to execute";
 
 	ASSERT_EQ(0, ima_ctr_start(&self->ctr, &ima_ctr_rootful));

@@ -77,21 +77,17 @@ FIXTURE(measure) {
 FIXTURE_SETUP(measure)
 {
 	const char *reason = ima_ns_missing();
-	char scratch[PATH_MAX], path[PATH_MAX];
-	struct statvfs svfs;
+	char scratch[PATH_MAX];
+	const char *unusable;
 
 	self->ctrs.nr = 0;
 	if (reason)
 		SKIP(return, "%s", reason);
 	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
-	if (ima_scratch_is_measurable(scratch))
-		SKIP(return, "%.200s is on tmpfs/ramfs: set " IMA_SCRATCH_ENV,
-		     scratch);
-	ASSERT_EQ(0, statvfs(scratch, &svfs));
-	if (svfs.f_flag & ST_NOEXEC)
-		SKIP(return, "%.200s is mounted noexec", scratch);
-	if (find_cmd("true", path, sizeof(path)) ||
-	    !realpath(path, self->true_prog))
+	unusable = ima_scratch_unusable(scratch);
+	if (unusable)
+		SKIP(return, "%.200s: %s", scratch, unusable);
+	if (find_true(self->true_prog))
 		SKIP(return, "no 'true' program to execute");
 
 	/* Every container uid may create files here. */
@@ -719,15 +715,14 @@ FIXTURE_VARIANT_ADD(evmctl, ima_ns) { .template = "ima-ns" };
 FIXTURE_SETUP(evmctl)
 {
 	const char *reason = ima_ns_missing();
-	char scratch[PATH_MAX], path[PATH_MAX];
+	char scratch[PATH_MAX];
 
 	self->started = false;
 	if (reason)
 		SKIP(return, "%s", reason);
 	if (!have_cmd("evmctl"))
 		SKIP(return, "no evmctl (ima-evm-utils)");
-	if (find_cmd("true", path, sizeof(path)) ||
-	    !realpath(path, self->true_prog))
+	if (find_true(self->true_prog))
 		SKIP(return, "no 'true' program to execute");
 	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
 	ASSERT_GT(sizeof(self->dir),
