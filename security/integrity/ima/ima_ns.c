@@ -15,6 +15,8 @@
 #include <linux/err.h>
 #include <linux/ima_ns.h>
 #include <linux/key.h>
+#include <linux/capability.h>
+#include <linux/mnt_idmapping.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/refcount.h>
@@ -314,6 +316,27 @@ struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns)
 int ima_ns_register_release_notifier(struct notifier_block *nb)
 {
 	return blocking_notifier_chain_register(&ima_ns_release_chain, nb);
+}
+
+/**
+ * ima_ns_may_write_xattr - may the caller write a file's security.ima
+ * @idmap: idmap of the mount the inode was found from
+ * @inode: the file's inode
+ *
+ * The root of an active IMA namespace may sign files whose owner and group
+ * are both mapped in the namespace's user namespace.
+ *
+ * Return: True if the caller may, as a namespace's root.
+ */
+bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode)
+{
+	struct ima_namespace *ns = ima_current_ns();
+	struct user_namespace *user_ns = ns->user_ns;
+
+	if (ns == &init_ima_ns || !ns_capable(user_ns, CAP_SYS_ADMIN))
+		return false;
+	return vfsuid_has_mapping(user_ns, i_uid_into_vfsuid(idmap, inode)) &&
+	       vfsgid_has_mapping(user_ns, i_gid_into_vfsgid(idmap, inode));
 }
 
 /**

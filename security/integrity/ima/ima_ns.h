@@ -15,6 +15,8 @@
 #include <linux/types.h>
 
 struct ima_namespace;
+struct inode;
+struct mnt_idmap;
 struct user_namespace;
 
 extern struct ima_namespace init_ima_ns;
@@ -31,6 +33,7 @@ struct ima_namespace *ima_ns_get_by_id(u64 id);
 struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
 struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns);
 int ima_ns_register_release_notifier(struct notifier_block *nb);
+bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 bool ima_ns_id_allocated(u64 id);
@@ -79,6 +82,12 @@ ima_ns_parent(const struct ima_namespace *ns)
 static inline int ima_ns_register_release_notifier(struct notifier_block *nb)
 {
 	return 0;
+}
+
+static inline bool ima_ns_may_write_xattr(struct mnt_idmap *idmap,
+					  struct inode *inode)
+{
+	return false;
 }
 
 #endif /* CONFIG_IMA_NS */

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "ima_ns_ctr.h"
@@ -54,6 +55,8 @@ enum ctr_op {
 	CTR_TAKE_FD,
 	CTR_FD_READ,
 	CTR_FD_WRITE,
+	CTR_SETXATTR,
+	CTR_REMOVEXATTR,
 };
 
 /*
@@ -400,6 +403,17 @@ static long long do_fd_write(int fd, const void *data, size_t len)
 	return ret < 0 ? -errno : ret;
 }
 
+/* data: the attribute's name, a NUL, then its value. */
+static long long do_setxattr(const char *path, const char *data, size_t len)
+{
+	size_t name_len = strnlen(data, len);
+
+	if (name_len == len)
+		return -EINVAL;
+	return setxattr(path, data, data + name_len + 1, len - name_len - 1,
+			0) ? -errno : 0;
+}
+
 static long long do_exec(const char *path, const char *argv0)
 {
 	char *const argv[] = { (char *)argv0, NULL };
@@ -494,6 +508,13 @@ static void serve(int sock)
 			case CTR_FD_WRITE:
 				ret = do_fd_write(req.flags, data,
 						  req.data_len);
+				break;
+			case CTR_SETXATTR:
+				ret = do_setxattr(path, data, req.data_len);
+				break;
+			case CTR_REMOVEXATTR:
+				/* data: the attribute's name */
+				ret = removexattr(path, data) ? -errno : 0;
 				break;
 			default:
 				ret = -EOPNOTSUPP;
@@ -715,6 +736,42 @@ int ima_ctr_write(struct ima_ctr *ctr, int uid, const char *path,
 {
 	return ctr_call(ctr, CTR_WRITE, uid, path, buf, len, flags, mode, NULL,
 			NULL);
+}
+
+/**
+ * ima_ctr_setxattr() - set an extended attribute in a container
+ * @ctr: container
+ * @uid: the container's uid to act as, or IMA_CTR_ROOT
+ * @path: file
+ * @name: attribute name, e.g. "security.ima"
+ * @value: its value
+ * @size: size of @value
+ *
+ * Return: 0, or the negative errno of setxattr().
+ */
+int ima_ctr_setxattr(struct ima_ctr *ctr, int uid, const char *path,
+		     const char *name, const void *value, size_t size)
+{
+	size_t len = strlen(name) + 1 + size;
+	char *data = malloc(len);
+	int ret;
+
+	if (!data)
+		return -ENOMEM;
+	memcpy(data, name, strlen(name) + 1);
+	memcpy(data + strlen(name) + 1, value, size);
+	ret = ctr_call(ctr, CTR_SETXATTR, uid, path, data, len, 0, 0, NULL,
+		       NULL);
+	free(data);
+	return ret;
+}
+
+/* Remove an extended attribute in a container: 0 or -errno. */
+int ima_ctr_removexattr(struct ima_ctr *ctr, int uid, const char *path,
+			const char *name)
+{
+	return ctr_call(ctr, CTR_REMOVEXATTR, uid, path, name, strlen(name), 0,
+			0, NULL, NULL);
 }
 
 /* Write a string to a file as the container's root, in one session. */

@@ -88,6 +88,10 @@ int ima_ctr_write_str(struct ima_ctr *ctr, const char *path, const char *str);
 int ima_ctr_exec(struct ima_ctr *ctr, int uid, const char *path);
 int ima_ctr_open(struct ima_ctr *ctr, int uid, const char *path, int flags);
 int ima_ctr_close(struct ima_ctr *ctr, int fd);
+int ima_ctr_setxattr(struct ima_ctr *ctr, int uid, const char *path,
+		     const char *name, const void *value, size_t size);
+int ima_ctr_removexattr(struct ima_ctr *ctr, int uid, const char *path,
+			const char *name);
 int ima_ctr_pass_fd(struct ima_ctr *ctr, int uid, const char *path,
 		    int flags);
 int ima_ctr_take_fd(struct ima_ctr *ctr, int fd);
