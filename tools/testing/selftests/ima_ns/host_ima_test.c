@@ -463,14 +463,7 @@ FIXTURE_SETUP(appraise)
 		TH_LOG("cannot load %s into _ima: %s", self->cert,
 		       strerror(errno));
 	}
-	if (!ret) {
-		static const char *const rules[] = { APPRAISE_RULE, NULL };
-		char *text = ima_policy_text(ima_tcb_rules, rules);
-
-		ASSERT_NE(NULL, text);
-		ASSERT_EQ(0, ima_policy_write(text));
-		free(text);
-	}
+	ASSERT_EQ(0, ima_policy_add_rule(APPRAISE_RULE));
 
 	ASSERT_GT(sizeof(self->dir),
 		  snprintf(self->dir, sizeof(self->dir), "%s/appraise-%d",

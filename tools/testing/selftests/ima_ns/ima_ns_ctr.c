@@ -1015,6 +1015,47 @@ int ima_host_ns_path(__u64 id, const char *file, char *buf, size_t size)
 }
 
 /**
+ * ima_in_mntns() - run a function in a child that entered a mount namespace
+ * @pid: a process of the mount namespace, e.g. a container's
+ * @fn: what to run there, with the caller's credentials
+ * @arg: its argument
+ *
+ * Return: what @fn returned, or a negative errno if it could not run.
+ */
+int ima_in_mntns(pid_t pid, int (*fn)(void *arg), void *arg)
+{
+	int pipefd[2], ret, status, fd;
+	char mnt[64];
+	pid_t child;
+
+	snprintf(mnt, sizeof(mnt), "/proc/%d/ns/mnt", pid);
+	if (pipe(pipefd))
+		return -errno;
+	child = fork();
+	if (child < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
+	}
+	if (!child) {
+		close(pipefd[0]);
+		fd = open(mnt, O_RDONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNS))
+			ret = -errno;
+		else
+			ret = fn(arg);
+		_exit(write(pipefd[1], &ret, sizeof(ret)) != sizeof(ret));
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret))
+		ret = -ECHILD;
+	close(pipefd[0]);
+	waitpid(child, &status, 0);
+	return ret;
+}
+
+/**
  * ima_ns_missing() - why IMA namespaces cannot be tested here, if so
  *
  * Return: NULL when the caller is root, the host's IMA securityfs files

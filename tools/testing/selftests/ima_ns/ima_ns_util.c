@@ -991,6 +991,33 @@ int ima_policy_has_rule(const char *rule)
 }
 
 /**
+ * ima_policy_add_rule() - make the host policy hold a rule, once
+ * @rule: rule in read-back format, without the trailing space and newline
+ *
+ * A first write replaces the boot policy: the ima_policy=tcb rules are
+ * written along with @rule.
+ *
+ * Return: 0 if the policy holds @rule, or a negative errno (-EACCES
+ * without CONFIG_IMA_READ_POLICY).
+ */
+int ima_policy_add_rule(const char *rule)
+{
+	const char *const rules[] = { rule, NULL };
+	char *text;
+	int ret;
+
+	ret = ima_policy_has_rule(rule);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	text = ima_policy_text(ima_tcb_rules, rules);
+	if (!text)
+		return -ENOMEM;
+	ret = ima_policy_write(text);
+	free(text);
+	return ret;
+}
+
+/**
  * ima_test_key() - create (once) the RSA key and certificate tests sign with
  * @dir: directory that keeps them between tests
  * @priv: set to the PEM private key path

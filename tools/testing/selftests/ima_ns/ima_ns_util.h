@@ -137,6 +137,7 @@ extern const char *const ima_tcb_rules[];
 char *ima_policy_text(const char *const *base, const char *const *rules);
 int ima_policy_write(const char *text);
 int ima_policy_has_rule(const char *rule);
+int ima_policy_add_rule(const char *rule);
 
 int ima_test_key(const char *dir, char *priv, char *cert, size_t size);
 int ima_keyring_add_cert(const char *cert_der);

@@ -956,6 +956,21 @@ static int write_at(int dirfd, const char *name, const char *str)
 	return ret;
 }
 
+/* What outsider_write() writes where, in the container's mount namespace. */
+struct ima_file_write {
+	const char *name;
+	const char *str;
+};
+
+static int write_ima_file(void *arg)
+{
+	const struct ima_file_write *w = arg;
+	char file[PATH_MAX];
+
+	snprintf(file, sizeof(file), IMA_DIR "/%s", w->name);
+	return write_at(AT_FDCWD, file, w->str);
+}
+
 /*
  * As host root, write @str to @name in the container's ima/: through a
  * directory descriptor, or by path after entering its mount namespace.
@@ -963,34 +978,11 @@ static int write_at(int dirfd, const char *name, const char *str)
 static int outsider_write(int dirfd, pid_t pid, bool use_setns,
 			  const char *name, const char *str)
 {
-	char path[64], file[PATH_MAX];
-	int pipefd[2], status, err, mntns;
-	pid_t child;
+	struct ima_file_write w = { .name = name, .str = str };
 
 	if (!use_setns)
 		return write_at(dirfd, name, str);
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
-	snprintf(file, sizeof(file), IMA_DIR "/%s", name);
-	if (pipe(pipefd))
-		return -errno;
-	child = fork();
-	if (child < 0)
-		return -errno;
-	if (!child) {
-		close(pipefd[0]);
-		mntns = open(path, O_RDONLY);
-		if (mntns < 0 || setns(mntns, CLONE_NEWNS))
-			err = -errno;
-		else
-			err = write_at(AT_FDCWD, file, str);
-		_exit(write(pipefd[1], &err, sizeof(err)) != sizeof(err));
-	}
-	close(pipefd[1]);
-	if (read(pipefd[0], &err, sizeof(err)) != sizeof(err))
-		err = -ECHILD;
-	close(pipefd[0]);
-	waitpid(child, &status, 0);
-	return err;
+	return ima_in_mntns(pid, write_ima_file, &w);
 }
 
 TEST_F(outsider, configures_container)
