@@ -28,6 +28,9 @@ FRAGMENTS := $(KTREE)/kernel/configs/ima_ns_guest.config \
 	     $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Paths relative to the checkout, so every clone shares the cache.
+export CCACHE_BASEDIR ?= $(TOP)
+export CCACHE_NOHASHDIR ?= 1
 KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 	 KBUILD_BUILD_TIMESTAMP=ima-ns KBUILD_BUILD_USER=ima-ns \
 	 KBUILD_BUILD_HOST=ima-ns -j$(shell nproc)
