@@ -124,10 +124,12 @@ selftests: kernel
 rootfs: selftests
 	@scripts/mkrootfs.sh --out $(ROOTFS) --tests $(SELFTESTS)/install
 
+# ONLY=name[,name...] runs just those test programs (and the KUnit suites).
+ONLY ?=
 test: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
-		--append "ima_ns.timeout=900"
+		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
 
 demo: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
