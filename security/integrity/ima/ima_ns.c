@@ -319,6 +319,22 @@ int ima_ns_register_release_notifier(struct notifier_block *nb)
 }
 
 /**
+ * ima_ns_owns_inode - are a file's owner and group a namespace's
+ * @ns: namespace whose user namespace the caller pins
+ * @idmap: idmap of the mount the inode was found from
+ * @inode: the file's inode
+ *
+ * Return: True if the owner and the group of @inode are both mapped in the
+ * user namespace of @ns: its root could then write the file's security.ima.
+ */
+bool ima_ns_owns_inode(const struct ima_namespace *ns, struct mnt_idmap *idmap,
+		       struct inode *inode)
+{
+	return vfsuid_has_mapping(ns->user_ns, i_uid_into_vfsuid(idmap, inode)) &&
+	       vfsgid_has_mapping(ns->user_ns, i_gid_into_vfsgid(idmap, inode));
+}
+
+/**
  * ima_ns_may_write_xattr - may the caller write a file's security.ima
  * @idmap: idmap of the mount the inode was found from
  * @inode: the file's inode
@@ -331,12 +347,10 @@ int ima_ns_register_release_notifier(struct notifier_block *nb)
 bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode)
 {
 	struct ima_namespace *ns = ima_current_ns();
-	struct user_namespace *user_ns = ns->user_ns;
 
-	if (ns == &init_ima_ns || !ns_capable(user_ns, CAP_SYS_ADMIN))
+	if (ns == &init_ima_ns || !ns_capable(ns->user_ns, CAP_SYS_ADMIN))
 		return false;
-	return vfsuid_has_mapping(user_ns, i_uid_into_vfsuid(idmap, inode)) &&
-	       vfsgid_has_mapping(user_ns, i_gid_into_vfsgid(idmap, inode));
+	return ima_ns_owns_inode(ns, idmap, inode);
 }
 
 /**

@@ -33,6 +33,8 @@ struct ima_namespace *ima_ns_get_by_id(u64 id);
 struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
 struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns);
 int ima_ns_register_release_notifier(struct notifier_block *nb);
+bool ima_ns_owns_inode(const struct ima_namespace *ns, struct mnt_idmap *idmap,
+		       struct inode *inode);
 bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -84,6 +86,13 @@ static inline int ima_ns_register_release_notifier(struct notifier_block *nb)
 	return 0;
 }
 
+static inline bool ima_ns_owns_inode(const struct ima_namespace *ns,
+				     struct mnt_idmap *idmap,
+				     struct inode *inode)
+{
+	return false;
+}
+
 static inline bool ima_ns_may_write_xattr(struct mnt_idmap *idmap,
 					  struct inode *inode)
 {
@@ -103,6 +112,25 @@ static inline bool ima_ns_ever_active(void)
 }
 
 /**
+ * ima_cred_ns - IMA namespace governing a task with given credentials
+ * @cred: credentials, e.g. those a file was opened with
+ *
+ * The returned namespace is not referenced: it stays valid as long as
+ * @cred pins its user namespace.
+ *
+ * Return: The nearest active IMA namespace of @cred's user namespace.
+ */
+static inline struct ima_namespace *ima_cred_ns(const struct cred *cred)
+{
+#ifdef CONFIG_IMA_NS
+	/* No namespace was ever activated: no user-namespace walk. */
+	if (!static_branch_unlikely(&ima_ns_in_use))
+		return &init_ima_ns;
+#endif
+	return ima_ns_of(cred->user_ns);
+}
+
+/**
  * ima_current_ns - IMA namespace governing the current task
  *
  * The returned namespace is not referenced: it stays valid as long as the
@@ -113,12 +141,7 @@ static inline bool ima_ns_ever_active(void)
  */
 static inline struct ima_namespace *ima_current_ns(void)
 {
-#ifdef CONFIG_IMA_NS
-	/* No namespace was ever activated: no user-namespace walk. */
-	if (!static_branch_unlikely(&ima_ns_in_use))
-		return &init_ima_ns;
-#endif
-	return ima_ns_of(current_user_ns());
+	return ima_cred_ns(current_cred());
 }
 
 #endif /* __IMA_NS_H */
