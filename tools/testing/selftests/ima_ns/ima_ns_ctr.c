@@ -20,13 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/keyctl.h>
 
 #include "ima_ns_ctr.h"
 
@@ -35,6 +38,8 @@
 #define CTR_MAX_CHILDREN	64
 #define CTR_MAX_FDS		64
 #define CTR_SECURITYFS		"/sys/kernel/security"
+#define CTR_MAX_ARGS		32
+#define CTR_RUN_OUTPUT		4096
 
 const struct ima_ctr_ids ima_ctr_rootful = {
 	.owner = IMA_CTR_KEEP_UID,
@@ -57,6 +62,10 @@ enum ctr_op {
 	CTR_FD_WRITE,
 	CTR_SETXATTR,
 	CTR_REMOVEXATTR,
+	CTR_RUN,
+	CTR_NEW_SESSION,
+	CTR_MKNOD,
+	CTR_MPROTECT_EXEC,
 };
 
 /*
@@ -421,6 +430,50 @@ static long long do_exec(const char *path, const char *argv0)
 	return exec_status(path, argv);
 }
 
+/* data: the program and its arguments, each NUL terminated. */
+static long long do_run(const char *data, size_t len, char **out)
+{
+	char *argv[CTR_MAX_ARGS + 1];
+	size_t off;
+	int argc;
+
+	for (argc = 0, off = 0; off < len; argc++) {
+		if (argc == CTR_MAX_ARGS)
+			return -E2BIG;
+		argv[argc] = (char *)data + off;
+		off += strnlen(data + off, len - off) + 1;
+	}
+	if (!argc)
+		return -EINVAL;
+	argv[argc] = NULL;
+	*out = malloc(CTR_RUN_OUTPUT);
+	if (!*out)
+		return -ENOMEM;
+	return run_cmd(argv, *out, CTR_RUN_OUTPUT);
+}
+
+/* Map a file readable, then make the mapping executable. */
+static long long do_mprotect_exec(const char *path)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long long ret = 0;
+	void *map;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	map = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		ret = -errno;
+	else if (mprotect(map, page, PROT_READ | PROT_EXEC))
+		ret = -errno;
+	if (map != MAP_FAILED)
+		munmap(map, page);
+	close(fd);
+	return ret;
+}
+
 /* Start a nested container; its socket is returned in *@fdp. */
 static long long do_spawn(const void *data, size_t len, int *fdp)
 {
@@ -515,6 +568,22 @@ static void serve(int sock)
 			case CTR_REMOVEXATTR:
 				/* data: the attribute's name */
 				ret = removexattr(path, data) ? -errno : 0;
+				break;
+			case CTR_RUN:
+				ret = do_run(data, req.data_len, &out);
+				len = out ? strlen(out) : 0;
+				break;
+			case CTR_MKNOD:
+				ret = mknod(path, S_IFREG | req.mode, 0) ?
+				      -errno : 0;
+				break;
+			case CTR_MPROTECT_EXEC:
+				ret = do_mprotect_exec(path);
+				break;
+			case CTR_NEW_SESSION:
+				ret = syscall(__NR_keyctl,
+					      KEYCTL_JOIN_SESSION_KEYRING, NULL);
+				ret = ret < 0 ? -errno : 0;
 				break;
 			default:
 				ret = -EOPNOTSUPP;
@@ -897,6 +966,86 @@ ssize_t ima_ctr_fd_write(struct ima_ctr *ctr, int fd, const void *buf,
 {
 	return ctr_call(ctr, CTR_FD_WRITE, IMA_CTR_ROOT, NULL, buf, len, fd, 0,
 			NULL, NULL);
+}
+
+/**
+ * ima_ctr_mknod() - create an empty regular file with mknod(2)
+ * @ctr: container
+ * @uid: the container's uid to create it as, or IMA_CTR_ROOT
+ * @path: file, as the container sees it
+ * @mode: its permissions
+ *
+ * Return: 0 or a negative errno.
+ */
+int ima_ctr_mknod(struct ima_ctr *ctr, int uid, const char *path, mode_t mode)
+{
+	return ctr_call(ctr, CTR_MKNOD, uid, path, NULL, 0, 0, mode, NULL,
+			NULL);
+}
+
+/**
+ * ima_ctr_mprotect_exec() - make a file's read-only mapping executable
+ * @ctr: container
+ * @uid: the container's uid to act as, or IMA_CTR_ROOT
+ * @path: file, as the container sees it
+ *
+ * Return: 0, or the negative errno of open(), mmap() or mprotect().
+ */
+int ima_ctr_mprotect_exec(struct ima_ctr *ctr, int uid, const char *path)
+{
+	return ctr_call(ctr, CTR_MPROTECT_EXEC, uid, path, NULL, 0, 0, 0, NULL,
+			NULL);
+}
+
+/**
+ * ima_ctr_run() - run a program from $PATH in a container
+ * @ctr: container
+ * @uid: the container's uid to run as, or IMA_CTR_ROOT
+ * @argv: program and arguments, NULL terminated
+ * @out: set to a malloc()ed copy of its stdout and stderr (may be NULL)
+ *
+ * The program runs in a child of the container's process, with its
+ * session keyring.
+ *
+ * Return: its exit status as run_cmd() gives it, or a negative errno.
+ */
+int ima_ctr_run(struct ima_ctr *ctr, int uid, char *const argv[], char **out)
+{
+	size_t len = 0, n;
+	char *data = NULL, *more;
+	long long ret;
+	int i;
+
+	for (i = 0; argv[i]; i++) {
+		n = strlen(argv[i]) + 1;
+		more = realloc(data, len + n);
+		if (!more) {
+			free(data);
+			return -ENOMEM;
+		}
+		data = more;
+		memcpy(data + len, argv[i], n);
+		len += n;
+	}
+	ret = ctr_call(ctr, CTR_RUN, uid, NULL, data, len, 0, 0, out, NULL);
+	free(data);
+	return ret;
+}
+
+/**
+ * ima_ctr_new_session() - give a container a new session keyring
+ * @ctr: container
+ *
+ * Its process, and what it runs from then on, search a new, empty,
+ * anonymous session keyring: keyrings added with "keyctl ... @s" are its
+ * own.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ima_ctr_new_session(struct ima_ctr *ctr)
+{
+	return ctr_call(ctr, CTR_NEW_SESSION, IMA_CTR_ROOT, NULL, NULL, 0, 0,
+			0, NULL, NULL);
 }
 
 /**

@@ -99,6 +99,11 @@ ssize_t ima_ctr_fd_read(struct ima_ctr *ctr, int fd, char **buf);
 ssize_t ima_ctr_fd_write(struct ima_ctr *ctr, int fd, const void *buf,
 			 size_t len);
 
+int ima_ctr_mknod(struct ima_ctr *ctr, int uid, const char *path, mode_t mode);
+int ima_ctr_mprotect_exec(struct ima_ctr *ctr, int uid, const char *path);
+int ima_ctr_run(struct ima_ctr *ctr, int uid, char *const argv[], char **out);
+int ima_ctr_new_session(struct ima_ctr *ctr);
+
 int ima_ctr_activate(struct ima_ctr *ctr, const char *hash,
 		     const char *template);
 int ima_ctr_ns_id(struct ima_ctr *ctr, __u64 *id);
