@@ -113,6 +113,59 @@ show_container() {
 	run "ls $IMA/namespaces/ | wc -l"
 }
 
+# Runs inside the second container: its own key, signatures and appraisal.
+appraising_container_script() {
+	cat <<-'EOF'
+	set -eu
+	work=$1
+	echo unshared >"$work/unshared"
+	read -r _ <"$work/mapped"
+	sec=/tmp/container-securityfs
+	mkdir -p "$sec"
+	mount -t securityfs securityfs "$sec"
+	echo 1 >"$sec/ima/active"
+	cd "$work"
+	echo "[container] a key of its own in the _ima keyring of its session"
+	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 \
+		-subj /CN=container -keyout key.pem -outform DER -out cert.der \
+		-addext subjectKeyIdentifier=hash \
+		-addext keyUsage=digitalSignature 2>/dev/null
+	keyctl new_session >/dev/null
+	keyctl newring _ima @s >/dev/null
+	keyctl padd asymmetric container %keyring:_ima <cert.der >/dev/null
+	echo 'appraise func=BPRM_CHECK fowner=4300 appraise_type=imasig' \
+		>"$sec/ima/policy"
+	echo "[container] policy:"; cat "$sec/ima/policy"
+	evmctl ima_sign --key key.pem -a sha256 app/true >/dev/null
+	echo "[container] signed app/true with its key"
+	app/true && echo "[container] signed binary: ran"
+	app/other 2>/dev/null || echo "[container] unsigned binary: refused"
+	echo tampered >>app/true
+	app/true 2>/dev/null ||
+		echo "[container] signed binary, then tampered with: refused"
+	EOF
+}
+
+show_container_appraisal() {
+	local dir=$WORK/ctr2 pid
+	step "A container appraises with its own key: it signs a binary, runs it, and is refused once the binary is tampered with"
+	mkdir -p "$dir/app"
+	cp /bin/busybox "$dir/app/true"
+	cp /bin/busybox "$dir/app/other"
+	chown 4300:4300 "$dir/app/true" "$dir/app/other"
+	rm -f "$dir/unshared" "$dir/mapped"
+	mkfifo "$dir/unshared" "$dir/mapped"
+	appraising_container_script >"$dir/run.sh"
+	busybox unshare -U -m sh "$dir/run.sh" "$dir" &
+	pid=$!
+	read -r _ <"$dir/unshared"
+	# As a runtime does: the container's ids 0-65535 are the host's.
+	echo "0 0 65536" >"/proc/$pid/uid_map"
+	echo "0 0 65536" >"/proc/$pid/gid_map"
+	echo mapped >"$dir/mapped"
+	wait "$pid" || echo "(the container script failed)"
+}
+
 main() {
 	grep -q " $SECFS " /proc/mounts || mount -t securityfs securityfs "$SECFS"
 	show_boot_state
@@ -120,6 +173,7 @@ main() {
 	show_attestation
 	show_appraisal
 	show_container
+	show_container_appraisal
 	step "Done"
 }
 
