@@ -47,6 +47,18 @@
 enum { OWN_KEY, OTHER_KEY, NR_KEYS };
 
 #define MAX_CTRS	3
+/* Seconds per test: keys are made, and programs signed, under emulation. */
+#define APPRAISE_TIMEOUT	180
+
+/*
+ * Pseudo filesystems a FILE_CHECK rule leaves alone, as ima_policy=tcb
+ * does: the containers' own /proc and securityfs files belong to their
+ * root, whom some rules cover.
+ */
+#define PSEUDO_FS_RULES	"dont_appraise fsmagic=0x9fa0\n"	/* proc */ \
+			"dont_appraise fsmagic=0x62656572\n"	/* sysfs */ \
+			"dont_appraise fsmagic=0x73636673\n"	/* securityfs */ \
+			"dont_appraise fsmagic=0x1021994\n"	/* tmpfs */
 
 /**
  * struct ctrs - the containers a test started, stopped at teardown
@@ -261,7 +273,7 @@ static void make_exe(struct __test_metadata *_metadata, const char *dir,
 }
 
 /* Unsigned, a covered program is denied; the same bytes uncovered run. */
-TEST_F(appraise, unsigned_exec_denied)
+TEST_F_TIMEOUT(appraise, unsigned_exec_denied, APPRAISE_TIMEOUT)
 {
 	char rule[128], covered[PATH_MAX], uncovered[PATH_MAX];
 	struct ima_ctr *ctr;
@@ -279,7 +291,7 @@ TEST_F(appraise, unsigned_exec_denied)
 }
 
 /* Signed inside the container with the key of its keyring, it runs. */
-TEST_F(appraise, signed_exec_allowed)
+TEST_F_TIMEOUT(appraise, signed_exec_allowed, APPRAISE_TIMEOUT)
 {
 	char rule[128], path[PATH_MAX];
 	struct ima_ctr *ctr;
@@ -296,7 +308,7 @@ TEST_F(appraise, signed_exec_allowed)
 }
 
 /* Signed with a key its keyring does not hold, it is denied. */
-TEST_F(appraise, other_key_denied)
+TEST_F_TIMEOUT(appraise, other_key_denied, APPRAISE_TIMEOUT)
 {
 	char rule[128], path[PATH_MAX];
 	struct ima_ctr *ctr;
@@ -316,7 +328,7 @@ TEST_F(appraise, other_key_denied)
  * with another "_ima" keyring neither adds its keys nor takes the first
  * one's away.
  */
-TEST_F(appraise, keyring_kept)
+TEST_F_TIMEOUT(appraise, keyring_kept, APPRAISE_TIMEOUT)
 {
 	char rule[128], own[PATH_MAX], other[PATH_MAX];
 	struct ima_ctr *ctr;
@@ -338,7 +350,7 @@ TEST_F(appraise, keyring_kept)
 }
 
 /* A program changed after it ran, by the container, is denied. */
-TEST_F(appraise, modified_exec_denied)
+TEST_F_TIMEOUT(appraise, modified_exec_denied, APPRAISE_TIMEOUT)
 {
 	static const char junk[] = "appended after signing";
 	char rule[128], path[PATH_MAX];
@@ -361,7 +373,7 @@ TEST_F(appraise, modified_exec_denied)
  * The host replacing or removing security.ima, or changing the file, makes
  * the container appraise it again.
  */
-TEST_F(appraise, host_changes_reappraised)
+TEST_F_TIMEOUT(appraise, host_changes_reappraised, APPRAISE_TIMEOUT)
 {
 	static const char junk[] = "appended by the host";
 	char rule[128], path[PATH_MAX];
@@ -398,7 +410,7 @@ TEST_F(appraise, host_changes_reappraised)
  * A hash in security.ima (evmctl ima_hash) passes a namespace's appraise
  * rule, but not one with appraise_type=imasig in another namespace.
  */
-TEST_F(appraise, imasig_refuses_hash)
+TEST_F_TIMEOUT(appraise, imasig_refuses_hash, APPRAISE_TIMEOUT)
 {
 	char loose[128], strict[128], path[PATH_MAX];
 	char *const argv[] = { "evmctl", "ima_hash", "-a", "sha256", path,
@@ -420,7 +432,7 @@ TEST_F(appraise, imasig_refuses_hash)
 }
 
 /* A template= rule: the namespace's list shows the signature it checked. */
-TEST_F(appraise, template_per_rule)
+TEST_F_TIMEOUT(appraise, template_per_rule, APPRAISE_TIMEOUT)
 {
 	char policy[256], rule[128], path[PATH_MAX];
 	__u8 sig[1024];
@@ -475,7 +487,7 @@ static int set_digest(struct ima_ctr *ctr, const char *path, __u8 algo,
  * SETXATTR_CHECK: a namespace's allow-list binds its root, and those of
  * the namespaces below; not the host.
  */
-TEST_F(appraise, setxattr_check)
+TEST_F_TIMEOUT(appraise, setxattr_check, APPRAISE_TIMEOUT)
 {
 	char path[PATH_MAX];
 	char *const argv[] = { "evmctl", "ima_hash", "-a", "sha1", path, NULL };
@@ -502,14 +514,14 @@ TEST_F(appraise, setxattr_check)
  * A hash rule keeps security.ima in step with what the container writes,
  * in the namespace's algorithm, on files its root could sign, not others.
  */
-TEST_F(appraise, hash_rule_writes_xattr)
+TEST_F_TIMEOUT(appraise, hash_rule_writes_xattr, APPRAISE_TIMEOUT)
 {
 	static const char data[] = "written in the container";
 	__u8 value[64], digest[SHA256_DIGEST_SIZE];
 	char own[PATH_MAX], foreign[PATH_MAX];
 	struct ima_ctr *ctr;
 
-	/* No func=: a hash rule must cover the file's chmod too. */
+	/* Without func=, the rule also covers the file's chmod. */
 	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, "hash\n");
 	ASSERT_NE(NULL, ctr);
 	ASSERT_GT(sizeof(own), snprintf(own, sizeof(own), "%s/own",
@@ -538,7 +550,7 @@ TEST_F(appraise, hash_rule_writes_xattr)
  * appraise func=POLICY_CHECK: the namespace takes only policy files signed
  * with its key, named by absolute path, and only from its own tasks.
  */
-TEST_F(appraise, signed_policy_required)
+TEST_F_TIMEOUT(appraise, signed_policy_required, APPRAISE_TIMEOUT)
 {
 	static const char rule[] = "dont_measure fsmagic=0x1234abcd\n";
 	char path[PATH_MAX], host_policy[PATH_MAX], *policy;
@@ -575,7 +587,7 @@ TEST_F(appraise, signed_policy_required)
  * A parent's appraise rule covers what runs in a child namespace, with
  * the parent's keyring, which no task of the child can choose for it.
  */
-TEST_F(appraise, parent_covers_child)
+TEST_F_TIMEOUT(appraise, parent_covers_child, APPRAISE_TIMEOUT)
 {
 	char rule[128], own[PATH_MAX], other[PATH_MAX], unsigned_exe[PATH_MAX];
 	struct ima_ctr *parent, *child;
@@ -605,7 +617,7 @@ TEST_F(appraise, parent_covers_child)
 }
 
 /* A file one namespace appraised is still appraised by its sibling. */
-TEST_F(appraise, siblings_appraise_alone)
+TEST_F_TIMEOUT(appraise, siblings_appraise_alone, APPRAISE_TIMEOUT)
 {
 	char rule[128], path[PATH_MAX];
 	struct ima_ctr *a, *b;
@@ -630,15 +642,16 @@ TEST_F(appraise, siblings_appraise_alone)
  * O_DIRECT reads cannot be hashed: the open is denied, unless the rule
  * says permit_directio.
  */
-TEST_F(appraise, permit_directio)
+TEST_F_TIMEOUT(appraise, permit_directio, APPRAISE_TIMEOUT)
 {
-	char strict[128], lax[128], path[PATH_MAX];
+	char strict[256], lax[256], path[PATH_MAX];
 	struct ima_ctr *denying, *permitting;
 	int fd;
 
 	snprintf(strict, sizeof(strict),
-		 "appraise func=FILE_CHECK fowner=%d\n", variant->owner);
-	snprintf(lax, sizeof(lax),
+		 PSEUDO_FS_RULES "appraise func=FILE_CHECK fowner=%d\n",
+		 variant->owner);
+	snprintf(lax, sizeof(lax), PSEUDO_FS_RULES
 		 "appraise func=FILE_CHECK fowner=%d permit_directio\n",
 		 variant->owner);
 	denying = start(_metadata, &self->ctrs, variant->ids, NULL, strict);
@@ -667,7 +680,7 @@ TEST_F(appraise, permit_directio)
  * mprotect() making a covered file's mapping executable is refused, by
  * the namespace's rule and by an ancestor's.
  */
-TEST_F(appraise, mprotect_exec_denied)
+TEST_F_TIMEOUT(appraise, mprotect_exec_denied, APPRAISE_TIMEOUT)
 {
 	char rule[128], covered[PATH_MAX], uncovered[PATH_MAX];
 	struct ima_ctr *parent, *child;
@@ -691,13 +704,14 @@ TEST_F(appraise, mprotect_exec_denied)
  * A file made with mknod() is new, so empty and unsigned it passes every
  * level that appraises it; an old empty file without security.ima fails.
  */
-TEST_F(appraise, mknod_file_is_new)
+TEST_F_TIMEOUT(appraise, mknod_file_is_new, APPRAISE_TIMEOUT)
 {
-	char rule[128], made[PATH_MAX], old[PATH_MAX];
+	char rule[256], made[PATH_MAX], old[PATH_MAX];
 	struct ima_ctr *parent, *child;
 	int fd;
 
-	snprintf(rule, sizeof(rule), "appraise func=FILE_CHECK fowner=%d\n",
+	snprintf(rule, sizeof(rule),
+		 PSEUDO_FS_RULES "appraise func=FILE_CHECK fowner=%d\n",
 		 variant->owner);
 	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
 	ASSERT_NE(NULL, parent);
