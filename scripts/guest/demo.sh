@@ -118,8 +118,12 @@ appraising_container_script() {
 	cat <<-'EOF'
 	set -eu
 	work=$1
-	echo unshared >"$work/unshared"
-	read -r _ <"$work/mapped"
+	if [ "${2:-}" != mapped ]; then
+		echo unshared >"$work/unshared"
+		read -r _ <"$work/mapped"
+		# Root in the namespace only once mapped: exec to get its caps.
+		exec sh "$0" "$work" mapped
+	fi
 	sec=/tmp/container-securityfs
 	mkdir -p "$sec"
 	mount -t securityfs securityfs "$sec"
