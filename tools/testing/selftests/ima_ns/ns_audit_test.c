@@ -238,7 +238,7 @@ static bool is_barrier(const struct nlmsghdr *nlh, int barrier)
 }
 
 /*
- * Receive the INTEGRITY_RULE and INTEGRITY_PCR records logged so far.
+ * Receive the INTEGRITY_RULE, _PCR and _DATA records logged so far.
  * Return: 0, or -errno (-ETIMEDOUT if the barrier never came).
  */
 static int audit_sync(struct auditd *ad, struct records *recs)
@@ -259,7 +259,8 @@ static int audit_sync(struct auditd *ad, struct records *recs)
 		if (is_barrier(nlh, ad->barrier))
 			return 0;
 		if (nlh->nlmsg_type != AUDIT_INTEGRITY_RULE &&
-		    nlh->nlmsg_type != AUDIT_INTEGRITY_PCR)
+		    nlh->nlmsg_type != AUDIT_INTEGRITY_PCR &&
+		    nlh->nlmsg_type != AUDIT_INTEGRITY_DATA)
 			continue;
 		if (recs->count == ARRAY_SIZE(recs->text))
 			return -E2BIG;
@@ -579,6 +580,70 @@ TEST_F_TIMEOUT(audit, host_rule, 120)
 				   -1)) {
 		TH_LOG("audited by a namespace without an audit rule");
 	}
+}
+
+/* Owners of the programs the appraisal-denial cases cover. */
+#define DENIED_UID	4313
+#define RUNTIME_UID	4314
+
+FIXTURE(denial) {
+	struct env env;
+};
+
+FIXTURE_VARIANT(denial) {
+	const struct ima_ctr_ids *ids;
+	int owner;		/* of the program, in the container */
+	uid_t host_owner;	/* of the program, on the host */
+	bool audited;
+};
+
+/* The namespace's root is host root: its denials are audited. */
+FIXTURE_VARIANT_ADD(denial, rootful) {
+	.ids = &ima_ctr_rootful, .owner = DENIED_UID,
+	.host_owner = DENIED_UID, .audited = true,
+};
+
+/* An unprivileged runtime's: it cannot fill the host's log. */
+FIXTURE_VARIANT_ADD(denial, unprivileged) {
+	.ids = &(const struct ima_ctr_ids){ .owner = RUNTIME_UID,
+					    .base = RUNTIME_UID, .count = 1 },
+	.owner = 0, .host_owner = RUNTIME_UID, .audited = false,
+};
+
+FIXTURE_SETUP(denial)
+{
+	env_setup(_metadata, &self->env);
+}
+
+FIXTURE_TEARDOWN(denial)
+{
+	env_teardown(&self->env);
+}
+
+/* A namespace's appraisal denials are audited if its root is host root. */
+TEST_F_TIMEOUT(denial, appraisal, 120)
+{
+	struct ima_ctr *ctr = &self->env.ctr[0];
+	char exe[PATH_MAX], rule[128];
+	int n;
+
+	snprintf(rule, sizeof(rule),
+		 "appraise func=BPRM_CHECK fowner=%d appraise_type=imasig\n",
+		 variant->owner);
+	ASSERT_EQ(0, ima_ctr_start(ctr, variant->ids));
+	self->env.nr_ctrs++;
+	ASSERT_EQ(0, ima_ctr_activate(ctr, "sha256", NULL));
+	ASSERT_EQ(0, ima_ctr_policy_write(ctr, rule));
+	make_exe(_metadata, self->env.dir, self->env.true_prog, "denied", exe,
+		 sizeof(exe));
+	ASSERT_EQ(0, chown(exe, variant->host_owner, variant->host_owner));
+
+	EXPECT_EQ(-EACCES, ima_ctr_exec(ctr, IMA_CTR_ROOT, exe));
+	EXPECT_EQ(-EACCES, ima_ctr_exec(ctr, IMA_CTR_ROOT, exe));
+	sync_records(_metadata, &self->env);
+	n = count_records(&self->env.recs, AUDIT_INTEGRITY_DATA, exe, -1);
+	/* One record per denied exec, or none. */
+	EXPECT_EQ(variant->audited ? 2 : 0, n);
 }
 
 /*
