@@ -38,7 +38,7 @@ KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
 	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
-	gnuplot-nox jq bsdextrautils
+	gnuplot-nox jq bsdextrautils crun runc
 
 # The configurations the patchset must build in; the host tests also run
 # on the one without IMA namespaces.
