@@ -6,8 +6,8 @@
 #
 # The image holds busybox (static) and its applets, the host's evmctl,
 # keyctl, getfattr, setfattr and openssl with their shared libraries, the
-# OCI runtimes crun and runc with theirs when the host has them (their
-# tests skip without them), /init and the test runner from scripts/guest/,
+# container runtimes crun, runc and LXC with theirs when the host has them
+# (their tests skip without them), /init and the test runner from scripts/guest/,
 # root and test users 1000..1003,
 # DIR's content under /opt/tests (see scripts/guest/run-tests.sh) and the
 # --extra tree copied over / as-is. ELF programs under /opt/tests and the
@@ -20,7 +20,7 @@ source "$SCRIPTS/lib.sh"
 
 HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl)
 # Copied when present: tests that need them skip without them.
-OPTIONAL_HOST_TOOLS=(crun runc)
+OPTIONAL_HOST_TOOLS=(crun runc lxc-start lxc-info lxc-stop)
 SLACK_MIB=256
 TEST_UIDS=(1000 1001 1002 1003)
 
@@ -84,7 +84,7 @@ install_host_tool() {
 }
 
 install_host_tools() {
-	local root=$1 tool
+	local root=$1 tool dir
 	for tool in "${HOST_TOOLS[@]}"; do
 		install_host_tool "$root" "$tool"
 	done
@@ -96,6 +96,10 @@ install_host_tools() {
 		fi
 	done
 	copy_host_file "$root" /usr/lib/ssl/openssl.cnf
+	# liblxc mounts a container's root on its own empty directory.
+	for dir in /usr/lib/*/lxc/rootfs; do
+		[[ -d $dir ]] && mkdir -p "$root/$dir"
+	done
 }
 
 write_accounts() {

@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=dash
 #
-# OCI bundles whose containers get an IMA namespace from
+# OCI bundles (and LXC containers) that get an IMA namespace from
 # ima_ns_oci_hook.sh, and the runtime commands to run them: sourced by
-# ns_runtime_test.sh and by the demo. The runtime is $OCI_RUNTIME: crun
-# (the default) or runc.
+# ns_runtime_test.sh and by the demo. The OCI runtime is $OCI_RUNTIME:
+# crun (the default) or runc.
 #
-# A bundle's container has user, mount, pid, ipc, uts and network
-# namespaces; its ids 0..65535 are host ids HOST_BASE.. (a rootless-style
-# mapping: its root is not the host's); its root file system is a static
-# busybox. The createContainer hook runs ima_ns_oci_hook.sh with the
+# A container has user, mount, pid, ipc, uts and network namespaces; its
+# ids 0..65535 are host ids HOST_BASE.. (a rootless-style mapping: its
+# root is not the host's); its root file system is a static busybox. The
+# createContainer hook (LXC: mount hook) runs ima_ns_oci_hook.sh with the
 # arguments given.
 
 OCI_RUNTIME=${OCI_RUNTIME:-crun}
@@ -96,10 +96,7 @@ oci_pid() {
 # NAME FILE: the content of a file of the container's IMA namespace, read
 # by host root through the container's root.
 oci_ima_file() {
-	local pid
-	pid=$(oci_pid "$1")
-	[ -n "$pid" ] && [ "$pid" -gt 0 ] || return 1
-	cat "/proc/$pid/root/sys/kernel/security/ima/$2"
+	ima_file_of_pid "$(oci_pid "$1")" "$2"
 }
 
 # NAME BUNDLE LOG: create the container; its hooks have then run, its
@@ -113,4 +110,50 @@ oci_create() {
 		return 1
 	fi
 	oci_ima_file "$name" ns_id
+}
+
+# PID FILE: that file of the IMA namespace of the process PID, read by
+# host root through the process's root.
+ima_file_of_pid() {
+	[ -n "$1" ] && [ "$1" -gt 0 ] || return 1
+	cat "/proc/$1/root/sys/kernel/security/ima/$2"
+}
+
+# DIR HOST_BASE CMD HOOK HOOK_ARGS: DIR/config, the LXC configuration of
+# the container DIR/rootfs (lxc-start -P of DIR's parent). CMD is the
+# container's init command line, HOOK_ARGS the hook's, space separated.
+lxc_write_config() {
+	local dir=$1 host_base=$2 cmd=$3 hook=$4 hook_args=$5
+	cat >"$dir/config" <<-EOF
+	lxc.uts.name = $(basename "$dir")
+	lxc.rootfs.path = dir:$dir/rootfs
+	lxc.idmap = u 0 $host_base $OCI_ID_COUNT
+	lxc.idmap = g 0 $host_base $OCI_ID_COUNT
+	lxc.mount.auto = proc:mixed sys:ro
+	lxc.autodev = 1
+	lxc.net.0.type = empty
+	lxc.apparmor.profile = unconfined
+	lxc.cap.drop = sys_admin mac_admin
+	lxc.init.cmd = $cmd
+	lxc.hook.mount = $hook $hook_args
+	EOF
+}
+
+# LXC containers are $LXC_PATH/NAME (lxc-start -P).
+LXC_PATH=${LXC_PATH:-/var/lib/lxc}
+
+# NAME: the pid of the LXC container NAME's init.
+lxc_pid() {
+	lxc-info -P "$LXC_PATH" -n "$1" -p -H
+}
+
+# NAME LOG: start LXC container NAME: the mount hook runs, then its init.
+# Prints the id of its IMA namespace.
+lxc_create() {
+	local name=$1 log=$2
+	if ! lxc-start -P "$LXC_PATH" -n "$name" -d </dev/null >"$log" 2>&1; then
+		sed 's/^/# /' "$log" >&2
+		return 1
+	fi
+	ima_file_of_pid "$(lxc_pid "$name")" ns_id
 }

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=dash
 #
-# OCI createContainer hook: give the container its own IMA namespace
-# before its first process runs. Unmodified runtimes run it; the recipe is
-# in Documentation/security/ima-namespaces.rst ("Container runtimes").
+# OCI createContainer hook (or LXC mount hook): give the container its own
+# IMA namespace before its first process runs. Unmodified runtimes run it;
+# the recipe is in Documentation/security/ima-namespaces.rst ("Container
+# runtimes").
 #
 #   "hooks": { "createContainer": [ { "path": "/path/to/ima_ns_oci_hook.sh",
 #       "args": [ "ima_ns_oci_hook.sh", "--policy", "/path/to/policy",
@@ -15,8 +16,10 @@
 # user and mount namespaces with the container's full capabilities there,
 # after the container's mounts and before pivot_root (crun 1.8.1, runc
 # 1.1), so the hook and the files it names are host paths; the bundle
-# named by the OCI state on stdin says where the container's root is. The
-# hook, in this order:
+# named by the OCI state on stdin says where the container's root is.
+# LXC 5 runs it as "lxc.hook.mount = /path/to/ima_ns_oci_hook.sh --policy
+# ...", at the same point, with the container's root in $LXC_ROOTFS_MOUNT.
+# The hook, in this order:
 #   1. mounts securityfs on <rootfs>/sys/kernel/security: this creates the
 #      IMA namespace of the container's user namespace;
 #   2. with --cert, links a keyring "_ima" holding that DER certificate to
@@ -71,7 +74,8 @@ add_ima_keyring() {
 
 main() {
 	local policy='' cert='' hash='' template='' bundle root ima
-	while [ $# -gt 0 ]; do
+	# LXC appends the container's name, "lxc" and the hook type.
+	while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
 		[ $# -ge 2 ] || die "option $1 needs a value"
 		case $1 in
 		--policy) policy=$2 ;;
@@ -84,9 +88,13 @@ main() {
 	done
 	! in_initial_user_namespace ||
 		die "not in a user namespace: refusing to configure the host's IMA"
-	bundle=$(state_bundle "$(cat)")
-	[ -n "$bundle" ] || die "no \"bundle\" in the OCI state on stdin"
-	root=$(container_root "$bundle")
+	if [ -n "${LXC_ROOTFS_MOUNT:-}" ]; then
+		root=$LXC_ROOTFS_MOUNT
+	else
+		bundle=$(state_bundle "$(cat)")
+		[ -n "$bundle" ] || die "no \"bundle\" in the OCI state on stdin"
+		root=$(container_root "$bundle")
+	fi
 	[ -d "$root/$SECURITYFS" ] ||
 		die "no $root/$SECURITYFS: mount sysfs on /sys in the container"
 	mount -t securityfs securityfs "$root/$SECURITYFS"

@@ -10,16 +10,19 @@
 # each with its own key, run at the same time; each execs a binary signed
 # with its key, one signed with the other's key, an unsigned one and one
 # that only it has. Then:
-#   - the namespace is active and seen by the host before the container's
-#     process starts, and the container's first exec is in its own list;
+#   - the namespace is active and seen by the host after "create", before
+#     the container's process starts (LXC: after lxc-start), and the
+#     container's first exec is the first entry of its own list;
 #   - the host sees that list and the policy under ima/namespaces/<id>/;
 #   - the container's appraise rule lets only binaries signed with its own
 #     key run;
 #   - neither container's list or keyring counts for the other, and the
 #     host's policy is unchanged;
 #   - deleting a container removes its namespace, and only its.
-# All of it runs once per runtime, crun and runc (IMA_NS_OCI_RUNTIMES
-# overrides the list); the tests of a runtime that is not installed skip.
+# All of it runs once per runtime: crun and runc from an OCI bundle with a
+# createContainer hook, LXC with the same hook as lxc.hook.mount
+# (IMA_NS_OCI_RUNTIMES overrides the list); the tests of a runtime that is
+# not installed skip.
 # Skips when evmctl, keyctl, openssl, cgroup2 or IMA namespaces are
 # missing. Work files go to $IMA_NS_SCRATCH (default /var/tmp/ima-ns), on
 # a block filesystem.
@@ -44,16 +47,17 @@ READY_TIMEOUT=120
 TEARDOWN_TIMEOUT=30
 
 # Each runtime in turn; the tests of one that is not installed skip.
-RUNTIMES=${IMA_NS_OCI_RUNTIMES:-crun runc}
+RUNTIMES=${IMA_NS_OCI_RUNTIMES:-crun runc lxc}
 # Run after the containers were created, then after they ran.
-TESTS_CREATED="namespaces_active_before_start"
+TESTS_CREATED="namespaces_active_after_create"
 TESTS_RAN="first_exec_in_own_list host_sees_list_and_policy
 	signed_binary_runs unsigned_binary_denied other_containers_key_rejected
 	distinct_namespaces host_policy_unchanged delete_removes_namespace
 	other_namespace_stays delete_removes_second_namespace"
 
 WORK=''
-# The directory of the bundles and logs of the runtime under test.
+# The runtime under test, and the directory of its bundles and logs.
+RUNTIME=''
 SUITE=''
 CONTAINERS=''
 
@@ -108,11 +112,12 @@ sign_app() {
 		>/dev/null 2>&1
 }
 
-# The container's process: exec each binary, print the exit codes and
-# the container's own list, then wait to be stopped.
+# The container's process: exec each binary, write the exit codes and the
+# container's own list to /app/out, then wait to be stopped.
 write_workload() {
 	cat >"$1" <<-'EOF'
 	#!/bin/sh
+	exec >/app/out 2>&1
 	for app in /app/*/true; do
 		rc=0
 		"$app" 2>/dev/null || rc=$?
@@ -150,21 +155,70 @@ make_bundle() {
 	sign_app "$rootfs" signed "$WORK/key-$name/key.pem"
 	sign_app "$rootfs" foreign "$WORK/key-$other/key.pem"
 	write_policy "$bundle/policy"
+	if [ "$RUNTIME" = lxc ]; then
+		lxc_write_config "$bundle" "$host_base" "/bin/sh /app/workload.sh" \
+			"$HOOK" "--policy $bundle/policy \
+			--cert $WORK/key-$name/cert.der --hash sha256 --template ima-ng"
+		return
+	fi
 	oci_write_config "$bundle" "$host_base" '"/bin/sh", "/app/workload.sh"' \
 		"$HOOK" "\"--policy\", \"$bundle/policy\",
 		\"--cert\", \"$WORK/key-$name/cert.der\",
 		\"--hash\", \"sha256\", \"--template\", \"ima-ng\""
 }
 
+# The command that runs containers of runtime RT.
+runtime_command() {
+	case $1 in
+	lxc) echo lxc-start ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# NAME: create the container of $RUNTIME in $SUITE/NAME; print its IMA
+# namespace's id. LXC has no separate start: its process runs already.
+create_container() {
+	case $RUNTIME in
+	lxc) lxc_create "$1" "$SUITE/$1.out" ;;
+	*) oci_create "$1" "$SUITE/$1" "$SUITE/$1.out" ;;
+	esac
+}
+
+start_container() {
+	case $RUNTIME in
+	lxc) ;;
+	*) oci_runtime start "$1" ;;
+	esac
+}
+
+stop_container() {
+	case $RUNTIME in
+	lxc) lxc-stop -P "$LXC_PATH" -n "$1" -k ;;
+	*) oci_runtime delete -f "$1" ;;
+	esac
+}
+
+container_pid() {
+	case $RUNTIME in
+	lxc) lxc_pid "$1" ;;
+	*) oci_pid "$1" ;;
+	esac
+}
+
 container_active() {
-	[ "$(oci_ima_file "$1" active)" = 1 ]
+	[ "$(ima_file_of_pid "$(container_pid "$1")" active)" = 1 ]
+}
+
+# What the process of container NAME wrote.
+workload_out() {
+	echo "$SUITE/$1/rootfs/app/out"
 }
 
 wait_ready() {
 	local name=$1 waited=0
-	while ! grep -qx ready "$SUITE/$name.out"; do
+	while ! grep -qx ready "$(workload_out "$name")" 2>/dev/null; do
 		if [ "$waited" -ge "$READY_TIMEOUT" ]; then
-			sed 's/^/# /' "$SUITE/$name.out"
+			sed 's/^/# /' "$(workload_out "$name")" "$SUITE/$name.out"
 			return 1
 		fi
 		sleep 1
@@ -174,12 +228,12 @@ wait_ready() {
 
 # Exit code of binary DIR/true in container NAME.
 app_result() {
-	sed -n "s|^result $2/true \\([0-9]*\\)$|\\1|p" "$SUITE/$1.out"
+	sed -n "s|^result $2/true \\([0-9]*\\)$|\\1|p" "$(workload_out "$1")"
 }
 
 # The container's list as its process printed it.
 inside_list() {
-	sed -n '/^list-begin$/,/^list-end$/p' "$SUITE/$1.out"
+	sed -n '/^list-begin$/,/^list-end$/p' "$(workload_out "$1")"
 }
 
 host_list() {
@@ -202,7 +256,7 @@ wait_namespace_gone() {
 
 delete_container() {
 	local name=$1 left='' other
-	oci_runtime delete -f "$name" >/dev/null 2>&1 || return 1
+	stop_container "$name" >/dev/null 2>&1 || return 1
 	for other in $CONTAINERS; do
 		[ "$other" = "$name" ] || left="$left $other"
 	done
@@ -212,7 +266,7 @@ delete_container() {
 cleanup_containers() {
 	local name
 	for name in $CONTAINERS; do
-		oci_runtime delete -f "$name" >/dev/null 2>&1 || true
+		stop_container "$name" >/dev/null 2>&1 || true
 	done
 	CONTAINERS=''
 }
@@ -257,7 +311,7 @@ skip_all_of() {
 
 # Tests, on containers A and B with ids $id_a and $id_b (of run_suite).
 
-namespaces_active_before_start() {
+namespaces_active_after_create() {
 	[ -n "$id_a" ] && [ "$id_a" -gt 0 ] && [ -n "$id_b" ] &&
 		[ "$id_b" -gt 0 ] && container_active A && container_active B &&
 		[ -d "$HOST_IMA/namespaces/$id_a" ] &&
@@ -326,21 +380,21 @@ delete_removes_second_namespace() {
 
 # Containers A and B by runtime RT: create, check, start, check, delete.
 run_suite() {
-	local rt=$1 id_a id_b
+	local rt=$1 id_a id_b start
+	start=$(date +%s)
 	SUITE=$WORK/$rt
+	LXC_PATH=$SUITE
 	mkdir -p "$SUITE"
-	ktap_print_msg "runtime: $("$OCI_RUNTIME" --version | head -n 1)"
+	ktap_print_msg "runtime: $rt $("$(runtime_command "$rt")" --version | head -n 1)"
 	make_bundle A "$HOST_BASE_A" B
 	make_bundle B "$HOST_BASE_B" A
 	CONTAINERS="A B"
-	id_a=$(oci_create A "$SUITE/A" "$SUITE/A.out") ||
-		ktap_exit_fail_msg "$rt cannot create A"
-	id_b=$(oci_create B "$SUITE/B" "$SUITE/B.out") ||
-		ktap_exit_fail_msg "$rt cannot create B"
+	id_a=$(create_container A) || ktap_exit_fail_msg "$rt cannot create A"
+	id_b=$(create_container B) || ktap_exit_fail_msg "$rt cannot create B"
 	ktap_print_msg "$rt: IMA namespaces: A $id_a, B $id_b"
 	# shellcheck disable=SC2086 # lists of names
 	result "$rt" $TESTS_CREATED
-	if ! oci_runtime start A || ! oci_runtime start B; then
+	if ! start_container A || ! start_container B; then
 		ktap_exit_fail_msg "$rt cannot start the containers"
 	fi
 	if ! wait_ready A || ! wait_ready B; then
@@ -349,6 +403,7 @@ run_suite() {
 	# shellcheck disable=SC2086 # lists of names
 	result "$rt" $TESTS_RAN
 	cleanup_containers
+	ktap_print_msg "$rt: $(($(date +%s) - start)) s"
 }
 
 main() {
@@ -376,11 +431,12 @@ main() {
 	make_key "$WORK/key-A"
 	make_key "$WORK/key-B"
 	for rt in $RUNTIMES; do
-		if ! command -v "$rt" >/dev/null; then
+		if ! command -v "$(runtime_command "$rt")" >/dev/null; then
 			ktap_print_msg "$rt not found: its tests skip"
 			skip_all_of "$rt"
 			continue
 		fi
+		RUNTIME=$rt
 		OCI_RUNTIME=$rt
 		[ "$rt" != runc ] || use_cgroup_v1_devices
 		run_suite "$rt"
