@@ -30,9 +30,9 @@
 set -eu -o pipefail
 
 DIR=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../kselftest/ktap_helpers.sh
+# shellcheck source=SCRIPTDIR/../kselftest/ktap_helpers.sh
 . "$DIR/ktap_helpers.sh"
-# shellcheck source=ima_ns_oci.sh
+# shellcheck source=SCRIPTDIR/ima_ns_oci.sh
 . "$DIR/ima_ns_oci.sh"
 
 HOOK=$DIR/ima_ns_oci_hook.sh
