@@ -38,7 +38,10 @@ KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
 	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
-	gnuplot-nox jq bsdextrautils
+	gnuplot-nox jq bsdextrautils crun
+# Container runtimes for the runtime tests, without what they recommend
+# (templates, bridges, lxcfs...): the tests need the runtimes alone.
+DEPS_NO_RECOMMENDS := runc lxc
 
 # The configurations the patchset must build in; the host tests also run
 # on the one without IMA namespaces.
@@ -67,14 +70,23 @@ help:
 	@echo "make matrix        build IMA_NS=n (and run the host tests), IMA=n, USER_NS=n"
 
 # Install only what is missing, so repeated runs cost nothing.
-deps:
-	@missing=$$(for p in $(DEPS); do \
+missing_of = $$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-			grep -q 'ok installed' || echo $$p; done); \
+			grep -q 'ok installed' || echo $$p; done)
+
+deps:
+	@missing=$(call missing_of,$(DEPS)); \
+	lean=$(call missing_of,$(DEPS_NO_RECOMMENDS)); \
+	if [ -n "$$missing$$lean" ]; then \
+		echo "deps: installing $$missing $$lean"; \
+		apt-get update -q; \
+	fi; \
 	if [ -n "$$missing" ]; then \
-		echo "deps: installing $$missing"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi; \
+	if [ -n "$$lean" ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $$lean; \
 	fi
 	@ccache -M 8G >/dev/null
 

@@ -5,8 +5,10 @@
 #   mkrootfs.sh --out IMG --tests DIR [--extra DIR]
 #
 # The image holds busybox (static) and its applets, the host's evmctl,
-# keyctl, getfattr, setfattr and openssl with their shared libraries, /init
-# and the test runner from scripts/guest/, root and test users 1000..1003,
+# keyctl, getfattr, setfattr and openssl with their shared libraries, the
+# container runtimes crun, runc and LXC with theirs when the host has them
+# (their tests skip without them), /init and the test runner from scripts/guest/,
+# root and test users 1000..1003,
 # DIR's content under /opt/tests (see scripts/guest/run-tests.sh) and the
 # --extra tree copied over / as-is. ELF programs under /opt/tests and the
 # extra tree get their shared libraries too. Everything is root-owned.
@@ -17,6 +19,8 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 source "$SCRIPTS/lib.sh"
 
 HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl)
+# Copied when present: tests that need them skip without them.
+OPTIONAL_HOST_TOOLS=(crun runc lxc-start lxc-info lxc-stop)
 SLACK_MIB=256
 TEST_UIDS=(1000 1001 1002 1003)
 
@@ -72,14 +76,30 @@ install_busybox() {
 	done
 }
 
+install_host_tool() {
+	local root=$1 path
+	path=$(command -v "$2")
+	copy_host_file "$root" "$path"
+	install_libraries_for "$root" "$path"
+}
+
 install_host_tools() {
-	local root=$1 tool path
+	local root=$1 tool dir
 	for tool in "${HOST_TOOLS[@]}"; do
-		path=$(command -v "$tool")
-		copy_host_file "$root" "$path"
-		install_libraries_for "$root" "$path"
+		install_host_tool "$root" "$tool"
+	done
+	for tool in "${OPTIONAL_HOST_TOOLS[@]}"; do
+		if command -v "$tool" >/dev/null; then
+			install_host_tool "$root" "$tool"
+		else
+			note "no $tool on this machine: its tests will skip"
+		fi
 	done
 	copy_host_file "$root" /usr/lib/ssl/openssl.cnf
+	# liblxc mounts a container's root on its own empty directory.
+	for dir in /usr/lib/*/lxc/rootfs; do
+		[[ -d $dir ]] && mkdir -p "$root/$dir"
+	done
 }
 
 write_accounts() {

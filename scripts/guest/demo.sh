@@ -7,6 +7,8 @@ set -eu
 SECFS=/sys/kernel/security
 IMA=$SECFS/ima
 WORK=/var/tmp/ima-demo
+OCI_LIB=/opt/tests/ima_ns_oci.sh
+OCI_HOOK=/opt/tests/ima_ns_oci_hook.sh
 
 step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; sh -c "$*" || true; }
@@ -170,6 +172,42 @@ show_container_appraisal() {
 	wait "$pid" || echo "(the container script failed)"
 }
 
+# A container as in show_container(), made by an unmodified OCI runtime
+# through the selftests' createContainer hook (see "Container runtimes" in
+# ima-namespaces.rst).
+show_runtime_container() {
+	local bundle=$WORK/crun-demo log=$WORK/crun-demo.log id waited=0
+	step "An unmodified crun runs the same recipe from an OCI createContainer hook"
+	if ! command -v crun >/dev/null || [ ! -r "$OCI_LIB" ]; then
+		echo "(no crun or no $OCI_LIB in this image)"
+		return 0
+	fi
+	# shellcheck source=SCRIPTDIR/../../tools/testing/selftests/ima_ns/ima_ns_oci.sh
+	. "$OCI_LIB"
+	rm -rf "$bundle"
+	oci_make_rootfs "$bundle/rootfs" 100000
+	echo 'measure func=BPRM_CHECK' >"$bundle/policy"
+	chmod 0644 "$bundle/policy"
+	oci_write_config "$bundle" 100000 \
+		'"/bin/sh", "-c", "cat /sys/kernel/security/ima/ascii_runtime_measurements"' \
+		"$OCI_HOOK" "\"--policy\", \"$bundle/policy\", \"--template\", \"ima-ng\""
+	run "sed -n '/\"hooks\"/,/^  },/p' $bundle/config.json"
+	id=$(oci_create demo "$bundle" "$log") || return 0
+	echo "crun create ran the hook: IMA namespace $id is active, the process has not run yet"
+	run "ls $IMA/namespaces/"
+	oci_runtime start demo
+	while ! oci_runtime state demo | grep -q '"stopped"' && [ "$waited" -lt 60 ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	step "The container's list: its first exec (/bin/sh) follows boot_aggregate"
+	run "cat $log"
+	oci_runtime delete -f demo
+	sleep 2
+	step "crun delete: the namespace goes with the container"
+	run "ls $IMA/namespaces/"
+}
+
 main() {
 	grep -q " $SECFS " /proc/mounts || mount -t securityfs securityfs "$SECFS"
 	show_boot_state
@@ -178,6 +216,7 @@ main() {
 	show_appraisal
 	show_container
 	show_container_appraisal
+	show_runtime_container
 	step "Done"
 }
 
