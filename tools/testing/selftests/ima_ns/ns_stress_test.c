@@ -54,16 +54,20 @@ static const char measure_policy[] =
 	"measure func=FILE_CHECK mask=MAY_WRITE\n"
 	"dont_appraise fsmagic=0x1234\n";
 
-/* A namespace whose root is the host's may audit, too. */
+/*
+ * A namespace whose root is the host's may audit, too; one in eight does,
+ * as every record also goes to the console.
+ */
 static const char audit_policy[] =
 	"measure func=FILE_CHECK mask=MAY_READ\n"
 	"measure func=FILE_CHECK mask=MAY_WRITE\n"
 	"dont_appraise fsmagic=0x1234\n"
 	"audit func=FILE_CHECK mask=MAY_READ\n";
 
-static const char *policy_for(const struct ima_ctr_ids *ids)
+static const char *policy_for(const struct ima_ctr_ids *ids, long n)
 {
-	return ids == &ima_ctr_rootful ? audit_policy : measure_policy;
+	return ids == &ima_ctr_rootful && n % 8 == 0 ? audit_policy :
+						     measure_policy;
 }
 
 /* Templates and hashes the namespaces of the churn cycle through. */
@@ -144,7 +148,7 @@ static void stop_loop(pid_t pid)
 static void evict_inodes(void *arg)
 {
 	write_file(SYSCTL_DROP, "2\n", 2, 0, 0);
-	usleep(20000);
+	usleep(50000);
 }
 
 struct shared_files {
@@ -263,7 +267,7 @@ TEST_F_TIMEOUT(stress, many_alive, 7200)
 						&ima_ctr_rootful;
 
 		ASSERT_EQ(0, start_ns(&ctrs[i], ids, hashes[i % 4],
-				      templates[i % 4], policy_for(ids))) {
+				      templates[i % 4], policy_for(ids, i))) {
 			TH_LOG("namespace %d of %ld", i, nr);
 		}
 	}
@@ -330,7 +334,8 @@ TEST_F_TIMEOUT(stress, churn, 7200)
 			snprintf(private, sizeof(private), "%s/churn%d.%ld",
 				 self->dir, w, r);
 			ret = start_ns(&ctr, ids, hashes[r % 4],
-				       templates[(w + r) % 4], policy_for(ids));
+				       templates[(w + r) % 4],
+				       policy_for(ids, w + r));
 			if (ret) {
 				fprintf(stderr, "# worker %d: start: %d\n", w,
 					ret);
@@ -537,72 +542,110 @@ TEST_F_TIMEOUT(stress, teardown_open_files, 7200)
 		    rounds, now() - start);
 }
 
-/* Send @fd over @sock and exit: the body of a child in a container. */
-static void send_fd_and_exit(int sock, int fd)
+/* Write all of @buf to @fd; the policy takes a rule per write(). */
+static int write_all(int fd, const char *buf, size_t len)
 {
-	_exit(fd < 0 || send_fd(sock, fd) ? 1 : 0);
+	ssize_t ret;
+
+	while (len) {
+		ret = write(fd, buf, len);
+		if (ret <= 0)
+			return ret ? -errno : -EIO;
+		buf += ret;
+		len -= ret;
+	}
+	return 0;
 }
 
 /*
- * The container's root gives the host a securityfs context (and, in the
- * second round, a detached mount of its instance) and dies. The context
- * cannot create the instance from the host's user namespace; the mount
- * keeps the namespace alive, and host root may still configure it through
- * it, until the mount is closed and the namespace goes.
+ * In a child: become @ctr's root, open a securityfs context, create the
+ * instance and mount it detached if @mount, and send the descriptor over
+ * @sock. Return: the child's pid, or -errno.
+ */
+static pid_t give_securityfs(struct ima_ctr *ctr, int sock, bool mount)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid)
+		return pid < 0 ? -errno : pid;
+	if (ima_ctr_enter(ctr, true))
+		_exit(2);
+	fd = fsopen("securityfs", FSOPEN_CLOEXEC);
+	if (fd < 0)
+		_exit(3);
+	if (mount) {
+		if (fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+			_exit(4);
+		fd = fsmount(fd, FSMOUNT_CLOEXEC, 0);
+		if (fd < 0)
+			_exit(5);
+	}
+	_exit(send_fd(sock, fd) ? 6 : 0);
+}
+
+/* Start a container and take a securityfs descriptor of its root's. */
+static int take_securityfs(struct ima_ctr *ctr, const struct ima_ctr_ids *ids,
+			   bool mount)
+{
+	int sock[2], status, fd, ret;
+	pid_t pid;
+
+	ret = ima_ctr_start(ctr, ids);
+	if (ret)
+		return ret;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock)) {
+		ret = -errno;
+		ima_ctr_stop(ctr);
+		return ret;
+	}
+	pid = give_securityfs(ctr, sock[1], mount);
+	close(sock[1]);
+	fd = pid < 0 ? pid : recv_fd(sock[0]);
+	close(sock[0]);
+	if (pid > 0 && (waitpid(pid, &status, 0) != pid || status))
+		fd = fd < 0 ? fd : (close(fd), -ECHILD);
+	ima_ctr_stop(ctr);
+	return fd;
+}
+
+/*
+ * A container's root gives the host a securityfs context and dies: the
+ * context cannot create the instance from the host's user namespace, and
+ * the user namespace goes with the context. Another gives a detached
+ * mount of its instance and dies: the mount keeps the namespace alive,
+ * host root may still activate and configure it through it, and the
+ * namespace goes, host view and all, when the mount is closed.
  */
 TEST_F_TIMEOUT(stress, fscontext_and_mount_outlive_container, 600)
 {
 	long rounds = ima_stress_param("teardowns", 6);
 	char view[PATH_MAX], *buf;
 	struct ima_ctr ctr;
-	int sock[2], fd, mnt, file, status;
-	pid_t pid;
+	int fd, mnt, file;
 	__u64 id;
 	long r;
 
 	for (r = 0; r < rounds; r++) {
-		ASSERT_EQ(0, ima_ctr_start(&ctr, r % 2 ? &shifted :
-					   &ima_ctr_rootful));
-		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sock));
-		pid = fork();
-		ASSERT_LE(0, pid);
-		if (!pid) {
-			if (ima_ctr_enter(&ctr, true))
-				_exit(2);
-			fd = fsopen("securityfs", FSOPEN_CLOEXEC);
-			if (fd < 0 || send_fd(sock[1], fd))
-				_exit(3);
-			fd = fsopen("securityfs", FSOPEN_CLOEXEC);
-			if (fd < 0 ||
-			    fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
-				_exit(4);
-			send_fd_and_exit(sock[1],
-					 fsmount(fd, FSMOUNT_CLOEXEC, 0));
-		}
-		close(sock[1]);
-		fd = recv_fd(sock[0]);
-		mnt = recv_fd(sock[0]);
-		close(sock[0]);
-		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-		ASSERT_EQ(0, status);
-		ASSERT_LE(0, fd);
-		ASSERT_LE(0, mnt);
-		ima_ctr_stop(&ctr);
+		const struct ima_ctr_ids *ids = r % 2 ? &shifted :
+						&ima_ctr_rootful;
 
-		/* The user namespace lives on in the context and the mount. */
+		fd = take_securityfs(&ctr, ids, false);
+		ASSERT_LE(0, fd);
 		EXPECT_EQ(-1, fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
 		EXPECT_EQ(EINVAL, errno);
 		close(fd);
 
+		mnt = take_securityfs(&ctr, ids, true);
+		ASSERT_LE(0, mnt);
 		file = openat(mnt, "integrity/ima/active", O_WRONLY);
 		ASSERT_LE(0, file);
 		EXPECT_EQ(1, write(file, "1", 1));
 		close(file);
 		file = openat(mnt, "integrity/ima/policy", O_WRONLY);
 		ASSERT_LE(0, file);
-		EXPECT_EQ((ssize_t)sizeof(measure_policy) - 1,
-			  write(file, measure_policy,
-				sizeof(measure_policy) - 1));
+		EXPECT_EQ(0, write_all(file, measure_policy,
+				       sizeof(measure_policy) - 1));
 		EXPECT_EQ(0, close(file));
 		file = openat(mnt, "integrity/ima/ns_id", O_RDONLY);
 		ASSERT_LE(0, file);
@@ -865,6 +908,38 @@ TEST_F_TIMEOUT(memcg, list_charged_to_container, 1800)
 	}
 	stress_note("memcg: %ld entries, %ld bytes of slab charged each",
 		    count1 - count0, per_entry);
+}
+
+/* So is its policy: a thousand rules are charged there too. */
+TEST_F_TIMEOUT(memcg, rules_charged_to_container, 600)
+{
+	char procs[PATH_MAX], pid[16], *text;
+	long before, after, per_rule;
+	size_t len = 0, size = 1000 * 64;
+	int i;
+
+	ASSERT_EQ(0, ima_ctr_start(&self->ctr, &shifted));
+	snprintf(pid, sizeof(pid), "%d\n", self->ctr.pid);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", self->cgroup);
+	ASSERT_EQ(0, write_file(procs, pid, strlen(pid), 0, 0));
+	ASSERT_EQ(0, ima_ctr_activate(&self->ctr, NULL, NULL));
+	text = malloc(size);
+	ASSERT_NE(NULL, text);
+	for (i = 0; i < 1000; i++)
+		len += snprintf(text + len, size - len,
+				"dont_measure fsmagic=0x%x\n", i + 1);
+	before = cgroup_long(self->cgroup, "memory.stat", "slab_unreclaimable");
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr, text));
+	after = cgroup_long(self->cgroup, "memory.stat", "slab_unreclaimable");
+	free(text);
+	per_rule = (after - before) / 1000;
+	/* struct ima_rule_entry is some 200 bytes. */
+	EXPECT_LE(128, per_rule) {
+		TH_LOG("1000 rules charged %ld bytes of slab", after - before);
+	}
+	stress_note("memcg: 1000 rules, %ld bytes of slab charged each",
+		    per_rule);
 }
 
 TEST_HARNESS_MAIN
