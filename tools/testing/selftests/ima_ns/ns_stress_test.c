@@ -855,7 +855,7 @@ static long cgroup_long(const char *cgroup, const char *file, const char *key)
  */
 TEST_F_TIMEOUT(memcg, list_charged_to_container, 1800)
 {
-	long entries = ima_stress_param("entries", 2000);
+	long entries = ima_stress_param("entries", 1000);
 	char path[PATH_MAX], procs[PATH_MAX], name[NAME_MAX + 1], *buf;
 	long before, after, count0, count1, i, per_entry;
 	int ret;
