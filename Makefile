@@ -56,11 +56,12 @@ matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
 
 .PHONY: matrix $(addprefix matrix-,$(MATRIX_FLAVORS))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
-	rootfs test demo shell clean
+	rootfs test stress demo shell clean
 
 help:
 	@echo "make demo          build everything, boot it, show IMA at work"
 	@echo "make test          build everything and run every test in QEMU"
+	@echo "make stress        the stress tests at their long sizes (STRESS=key=n,...)"
 	@echo "make prepare       editable kernel tree in build/linux (base + overlay)"
 	@echo "make export        write build/linux edits back to the overlay"
 	@echo "make export-check  fail if build/linux holds unexported edits"
@@ -142,6 +143,18 @@ test: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
+
+# The stress tests at their long sizes (same programs as in "make test",
+# see ns_stress_test.c and ns_hostile_test.c): STRESS="key=n,..." overrides
+# any size, STRESS_TIMEOUT bounds the VM and each program.
+STRESS ?= ns=256,workers=16,rounds=8,secs=300,teardowns=200,entries=20000,fuzz=100000
+STRESS_TIMEOUT ?= 5400
+STRESS_TESTS ?= ns_stress_test,ns_hostile_test
+stress: rootfs
+	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
+		--outdir $(OUT)-stress --timeout $(STRESS_TIMEOUT) --mode test \
+		--memory 2048 --append "ima_ns.timeout=$(STRESS_TIMEOUT) \
+		ima_ns.only=$(STRESS_TESTS) ima_ns.stress=$(STRESS)"
 
 demo: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \

@@ -17,7 +17,8 @@
 # IMA_NS_SCRATCH set to an empty directory on the ext4 root (IMA ignores
 # tmpfs). Environment (set by /init from ima_ns.timeout= and ima_ns.only=
 # on the kernel command line): IMA_NS_TEST_TIMEOUT, the per-program timeout
-# when the list gives none (300 s); IMA_NS_ONLY=NAME[,NAME...], run just those.
+# when the list gives none (300 s); IMA_NS_ONLY=NAME[,NAME...], run just those;
+# IMA_NS_STRESS=KEY=N[,KEY=N...], the sizes of the stress tests (passed on).
 set -eu -o pipefail
 
 TESTS_DIR=/opt/tests

@@ -1164,6 +1164,48 @@ int ima_host_ns_path(__u64 id, const char *file, char *buf, size_t size)
 }
 
 /**
+ * ima_ctr_enter() - become a container's root in the calling process
+ * @ctr: container
+ * @mntns: also enter its mount namespace
+ *
+ * For a child of the test, forked to act in the container directly rather
+ * than through requests: it joins the container's user namespace (and
+ * mount namespace) and takes its uid and gid 0, with the full capabilities
+ * of its root there and none outside. The caller must be single-threaded
+ * and privileged over the container's user namespace (host root).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ima_ctr_enter(const struct ima_ctr *ctr, bool mntns)
+{
+	char path[64];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", ctr->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWUSER))
+		ret = -errno;
+	close(fd);
+	if (!ret && mntns) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", ctr->pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (setns(fd, CLONE_NEWNS))
+			ret = -errno;
+		close(fd);
+	}
+	if (!ret && (setresgid(0, 0, 0) || setresuid(0, 0, 0)))
+		ret = -errno;
+	/* Not allowed to all: then no supplementary group was mapped. */
+	if (!ret)
+		setgroups(0, NULL);
+	return ret;
+}
+
+/**
  * ima_in_mntns() - run a function in a child that entered a mount namespace
  * @pid: a process of the mount namespace, e.g. a container's
  * @fn: what to run there, with the caller's credentials

@@ -112,6 +112,7 @@ int ima_ctr_policy_write(struct ima_ctr *ctr, const char *text);
 int ima_ctr_path(const struct ima_ctr *ctr, const char *path, char *buf,
 		 size_t size);
 
+int ima_ctr_enter(const struct ima_ctr *ctr, bool mntns);
 int ima_in_mntns(pid_t pid, int (*fn)(void *arg), void *arg);
 const char *ima_ns_missing(void);
 int ima_host_ns_path(__u64 id, const char *file, char *buf, size_t size);

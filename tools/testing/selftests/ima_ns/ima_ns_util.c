@@ -669,6 +669,33 @@ int find_true(char *path)
 	return 0;
 }
 
+/**
+ * ima_stress_param() - a size of a stress test
+ * @key: its name in $IMA_NS_STRESS, e.g. "rounds"
+ * @quick: the value when $IMA_NS_STRESS does not set @key
+ *
+ * Return: the value of "@key=<n>" in the comma-separated $IMA_NS_STRESS
+ * if it is a positive number, else @quick.
+ */
+long ima_stress_param(const char *key, long quick)
+{
+	const char *env = getenv(IMA_STRESS_ENV), *p;
+	size_t len = strlen(key);
+	char *end;
+	long val;
+
+	for (p = env; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		if (strncmp(p, key, len) || p[len] != '=')
+			continue;
+		errno = 0;
+		val = strtol(p + len + 1, &end, 10);
+		if (!errno && end != p + len + 1 && val > 0 &&
+		    (*end == ',' || !*end))
+			return val;
+	}
+	return quick;
+}
+
 static __u32 get_le32(const __u8 *p)
 {
 	__u32 v;

@@ -139,6 +139,14 @@ int ima_policy_write(const char *text);
 int ima_policy_has_rule(const char *rule);
 int ima_policy_add_rule(const char *rule);
 
+/*
+ * Sizes of the stress tests: IMA_NS_STRESS="key=value,..." (set by /init
+ * from ima_ns.stress= on the kernel command line). A key not named there
+ * takes the quick value that "make test" runs.
+ */
+#define IMA_STRESS_ENV		"IMA_NS_STRESS"
+long ima_stress_param(const char *key, long quick);
+
 int ima_test_key(const char *dir, char *priv, char *cert, size_t size);
 int ima_keyring_add_cert(const char *cert_der);
 
