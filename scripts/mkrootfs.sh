@@ -5,7 +5,8 @@
 #   mkrootfs.sh --out IMG --tests DIR [--extra DIR]
 #
 # The image holds busybox (static) and its applets, the host's evmctl,
-# keyctl, getfattr, setfattr and openssl with their shared libraries, /init
+# keyctl, getfattr, setfattr, openssl and swtpm (a container's vTPM) with
+# their shared libraries, /init
 # and the test runner from scripts/guest/, root and test users 1000..1003,
 # DIR's content under /opt/tests (see scripts/guest/run-tests.sh) and the
 # --extra tree copied over / as-is. ELF programs under /opt/tests and the
@@ -16,7 +17,7 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$SCRIPTS/lib.sh"
 
-HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl)
+HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl swtpm)
 SLACK_MIB=256
 TEST_UIDS=(1000 1001 1002 1003)
 
