@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -57,6 +58,7 @@ enum ctr_op {
 	CTR_FD_WRITE,
 	CTR_SETXATTR,
 	CTR_REMOVEXATTR,
+	CTR_FD_IOCTL,
 };
 
 /*
@@ -403,6 +405,20 @@ static long long do_fd_write(int fd, const void *data, size_t len)
 	return ret < 0 ? -errno : ret;
 }
 
+/* data: the ioctl's number and argument, two __u64. */
+static long long do_fd_ioctl(int fd, const void *data, size_t len)
+{
+	__u64 args[2];
+
+	if (find_fd(fd) < 0)
+		return -EBADF;
+	if (len != sizeof(args))
+		return -EINVAL;
+	memcpy(args, data, sizeof(args));
+	return ioctl(fd, (unsigned long)args[0], (unsigned long)args[1]) < 0 ?
+	       -errno : 0;
+}
+
 /* data: the attribute's name, a NUL, then its value. */
 static long long do_setxattr(const char *path, const char *data, size_t len)
 {
@@ -515,6 +531,10 @@ static void serve(int sock)
 			case CTR_REMOVEXATTR:
 				/* data: the attribute's name */
 				ret = removexattr(path, data) ? -errno : 0;
+				break;
+			case CTR_FD_IOCTL:
+				ret = do_fd_ioctl(req.flags, data,
+						  req.data_len);
 				break;
 			default:
 				ret = -EOPNOTSUPP;
@@ -897,6 +917,25 @@ ssize_t ima_ctr_fd_write(struct ima_ctr *ctr, int fd, const void *buf,
 {
 	return ctr_call(ctr, CTR_FD_WRITE, IMA_CTR_ROOT, NULL, buf, len, fd, 0,
 			NULL, NULL);
+}
+
+/**
+ * ima_ctr_fd_ioctl() - an ioctl without output on a container's descriptor
+ * @ctr: container
+ * @uid: the container's uid to issue it as, or IMA_CTR_ROOT
+ * @fd: descriptor from ima_ctr_open() or ima_ctr_take_fd()
+ * @request: the ioctl's number
+ * @arg: its argument, passed as is
+ *
+ * Return: 0, or the negative errno of ioctl().
+ */
+int ima_ctr_fd_ioctl(struct ima_ctr *ctr, int uid, int fd,
+		     unsigned long request, unsigned long arg)
+{
+	__u64 args[2] = { request, arg };
+
+	return ctr_call(ctr, CTR_FD_IOCTL, uid, NULL, args, sizeof(args), fd,
+			0, NULL, NULL);
 }
 
 /**
