@@ -445,7 +445,7 @@ static struct vtpm *start_vtpm(struct __test_metadata *_metadata,
 	if (!v)
 		return NULL;
 	EXPECT_EQ(0, vtpm_wait_ready(v)) {
-		char path[PATH_MAX], *log = NULL;
+		char path[PATH_MAX + 8], *log = NULL;
 
 		snprintf(path, sizeof(path), "%s/log", v->state);
 		read_file(path, &log);
@@ -904,6 +904,41 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 	v2 = start_vtpm(_metadata, w);
 	ASSERT_NE(NULL, v2);
 	EXPECT_EQ(-EBUSY, vtpm_connect(ctr, IMA_CTR_ROOT, v2, 0, true));
+}
+
+/*
+ * kill -9 of swtpm while the container is measuring, so that an extend
+ * may be waiting for its answer: the container's work finishes, nothing
+ * hangs, and every entry is in the list.
+ */
+TEST_F_TIMEOUT(vtpm, vtpm_killed_while_measuring, 240)
+{
+	struct world *w = &self->w;
+	char path[PATH_MAX];
+	struct ima_list list;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+	int status;
+	pid_t pid;
+
+	start_attested_ctr(_metadata, w, &ctr, &v);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(ctr_measure(w, ctr, "busy", 8) ? 1 : 0);
+	sleep_ms(1000);
+	EXPECT_EQ(0, vtpm_kill(v));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+
+	ASSERT_EQ(0, ctr_measure(w, ctr, "after", 1));
+	ASSERT_EQ(0, ima_ctr_list(ctr, &list));
+	snprintf(path, sizeof(path), "%s/busy-file-7", w->dir);
+	EXPECT_LE(0, ima_list_find(&list, 0, path, NULL));
+	snprintf(path, sizeof(path), "%s/after-file-0", w->dir);
+	EXPECT_LE(0, ima_list_find(&list, 0, path, NULL));
+	ima_list_free(&list);
+	expect_host_replays(_metadata, w, "host");
 }
 
 /* What a connect is tried on, and what must come of it. */
