@@ -5,10 +5,10 @@
 #   mkrootfs.sh --out IMG --tests DIR [--extra DIR]
 #
 # The image holds busybox (static) and its applets, the host's evmctl,
-# keyctl, getfattr, setfattr and openssl with their shared libraries, the
-# container runtimes crun, runc and LXC with theirs when the host has them
-# (their tests skip without them), /init and the test runner from scripts/guest/,
-# root and test users 1000..1003,
+# keyctl, getfattr, setfattr, openssl and swtpm (a container's vTPM) with
+# their shared libraries, the container runtimes crun, runc and LXC with
+# theirs when the host has them (their tests skip without them), /init and
+# the test runner from scripts/guest/, root and test users 1000..1003,
 # DIR's content under /opt/tests (see scripts/guest/run-tests.sh) and the
 # --extra tree copied over / as-is. ELF programs under /opt/tests and the
 # extra tree get their shared libraries too. Everything is root-owned.
@@ -18,7 +18,7 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$SCRIPTS/lib.sh"
 
-HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl)
+HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl swtpm)
 # Copied when present: tests that need them skip without them.
 OPTIONAL_HOST_TOOLS=(crun runc lxc-start lxc-info lxc-stop)
 SLACK_MIB=256

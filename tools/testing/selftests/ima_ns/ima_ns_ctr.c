@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -66,6 +67,7 @@ enum ctr_op {
 	CTR_NEW_SESSION,
 	CTR_MKNOD,
 	CTR_MPROTECT_EXEC,
+	CTR_FD_IOCTL,
 };
 
 /*
@@ -412,6 +414,20 @@ static long long do_fd_write(int fd, const void *data, size_t len)
 	return ret < 0 ? -errno : ret;
 }
 
+/* data: the ioctl's number and argument, two __u64. */
+static long long do_fd_ioctl(int fd, const void *data, size_t len)
+{
+	__u64 args[2];
+
+	if (find_fd(fd) < 0)
+		return -EBADF;
+	if (len != sizeof(args))
+		return -EINVAL;
+	memcpy(args, data, sizeof(args));
+	return ioctl(fd, (unsigned long)args[0], (unsigned long)args[1]) < 0 ?
+	       -errno : 0;
+}
+
 /* data: the attribute's name, a NUL, then its value. */
 static long long do_setxattr(const char *path, const char *data, size_t len)
 {
@@ -584,6 +600,10 @@ static void serve(int sock)
 				ret = syscall(__NR_keyctl,
 					      KEYCTL_JOIN_SESSION_KEYRING, NULL);
 				ret = ret < 0 ? -errno : 0;
+				break;
+			case CTR_FD_IOCTL:
+				ret = do_fd_ioctl(req.flags, data,
+						  req.data_len);
 				break;
 			default:
 				ret = -EOPNOTSUPP;
@@ -1045,6 +1065,25 @@ int ima_ctr_run(struct ima_ctr *ctr, int uid, char *const argv[], char **out)
 int ima_ctr_new_session(struct ima_ctr *ctr)
 {
 	return ctr_call(ctr, CTR_NEW_SESSION, IMA_CTR_ROOT, NULL, NULL, 0, 0,
+			0, NULL, NULL);
+}
+
+/**
+ * ima_ctr_fd_ioctl() - an ioctl without output on a container's descriptor
+ * @ctr: container
+ * @uid: the container's uid to issue it as, or IMA_CTR_ROOT
+ * @fd: descriptor from ima_ctr_open() or ima_ctr_take_fd()
+ * @request: the ioctl's number
+ * @arg: its argument, passed as is
+ *
+ * Return: 0, or the negative errno of ioctl().
+ */
+int ima_ctr_fd_ioctl(struct ima_ctr *ctr, int uid, int fd,
+		     unsigned long request, unsigned long arg)
+{
+	__u64 args[2] = { request, arg };
+
+	return ctr_call(ctr, CTR_FD_IOCTL, uid, NULL, args, sizeof(args), fd,
 			0, NULL, NULL);
 }
 

@@ -5,7 +5,8 @@
  * A container is a process in user and mount namespaces of its own that
  * serves requests from the test over a socket: mount securityfs (or
  * another filesystem) and unmount, read, write, open and execute files,
- * pass descriptors to and from the test, and start a nested container.
+ * pass descriptors to and from the test, issue ioctls on them, and start
+ * a nested container.
  * Requests run as the container's root or as another of its uids, so that
  * every check stays in the test process, where kselftest_harness.h reports
  * it.
@@ -98,6 +99,8 @@ int ima_ctr_take_fd(struct ima_ctr *ctr, int fd);
 ssize_t ima_ctr_fd_read(struct ima_ctr *ctr, int fd, char **buf);
 ssize_t ima_ctr_fd_write(struct ima_ctr *ctr, int fd, const void *buf,
 			 size_t len);
+int ima_ctr_fd_ioctl(struct ima_ctr *ctr, int uid, int fd,
+		     unsigned long request, unsigned long arg);
 
 int ima_ctr_mknod(struct ima_ctr *ctr, int uid, const char *path, mode_t mode);
 int ima_ctr_mprotect_exec(struct ima_ctr *ctr, int uid, const char *path);

@@ -1,0 +1,1091 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A vTPM per IMA namespace: the container's root connects a vTPM to its
+ * namespace (VTPM_PROXY_IOC_CONNECT_TO_IMA_NS) before activating it; its
+ * boot_aggregate comes from that vTPM and its measurements extend that
+ * vTPM's PCRs (pcr= honoured), never the host TPM's. A verifier replays the
+ * container's list to its vTPM with evmctl, and the host's list to the host
+ * TPM, also with several containers measuring in parallel. When the vTPM's
+ * process dies, the container goes on and its list too, without a TPM.
+ *
+ * Each vTPM is a proxy device from /dev/vtpmx whose server side the test
+ * hands to swtpm (swtpm chardev --fd). Needs root, CONFIG_IMA_NS,
+ * CONFIG_TCG_VTPM_PROXY, swtpm, evmctl, a host TPM 2.0 with a SHA-256 PCR
+ * bank, ima_policy=tcb and a scratch directory on a block filesystem
+ * ($IMA_NS_SCRATCH); skips otherwise.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vtpm_proxy.h>
+
+#include "../kselftest_harness.h"
+#include "ima_ns_ctr.h"
+
+#ifndef VTPM_PROXY_IOC_CONNECT_TO_IMA_NS
+#define VTPM_PROXY_IOC_CONNECT_TO_IMA_NS	_IO(0xa1, 0x10)
+#endif
+
+#define VTPMX			"/dev/vtpmx"
+#define TPM_CLASS		"/sys/class/tpm"
+#define HOST_TPM		0
+#define NR_PCRS			24
+#define RULE_PCR		11
+#define NR_PARALLEL		3
+#define MAX_VTPMS		(NR_PARALLEL + 1)
+#define MAX_CTRS		(NR_PARALLEL + 1)
+/* swtpm and the kernel's probe of a new chip are slow under emulation. */
+#define VTPM_READY_MS		60000
+#define VTPM_GONE_MS		20000
+#define EVMCTL_OUT_SIZE		65536
+/* A container uid other than root. */
+#define CTR_USER_UID		1000
+
+/* The container's policy: executions to PCR 10, reads to RULE_PCR. */
+#define CTR_POLICY	"dont_measure fsmagic=0x73636673\n" \
+			"measure func=BPRM_CHECK\n" \
+			"measure func=FILE_CHECK mask=MAY_READ pcr=11\n"
+
+#define EXTEND_ERROR	"TPM extend error"
+
+/**
+ * struct vtpm - a vTPM proxy device and the swtpm serving it
+ * @fd: the test's copy of the server side, -1 once closed
+ * @num: N of /dev/tpmN
+ * @swtpm: pid of swtpm, 0 if none runs
+ * @state: swtpm's state directory, empty if none
+ */
+struct vtpm {
+	int fd;
+	unsigned int num;
+	pid_t swtpm;
+	char state[PATH_MAX];
+};
+
+/**
+ * struct world - what a test started, stopped at teardown
+ * @dir: where the test creates files, on the scratch filesystem
+ * @true_prog: a "true" program to copy
+ * @ctr: containers
+ * @nr_ctrs: number of @ctr in use
+ * @vtpm: vTPMs
+ * @nr_vtpms: number of @vtpm in use
+ */
+struct world {
+	char dir[256];
+	char true_prog[PATH_MAX];
+	struct ima_ctr ctr[MAX_CTRS];
+	int nr_ctrs;
+	struct vtpm vtpm[MAX_VTPMS];
+	int nr_vtpms;
+};
+
+static const char *vtpm_missing(void)
+{
+	const char *reason = ima_ns_missing();
+
+	if (reason)
+		return reason;
+	if (access(VTPMX, R_OK | W_OK))
+		return "no " VTPMX " (CONFIG_TCG_VTPM_PROXY)";
+	if (!have_cmd("swtpm"))
+		return "swtpm not found";
+	if (!have_cmd("evmctl"))
+		return "evmctl (ima-evm-utils) not found";
+	if (access(IMA_TPM_PCR_SHA256 "/10", R_OK))
+		return "no host TPM 2.0 with a SHA-256 PCR bank";
+	return NULL;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int tpm_path(unsigned int num, const char *file, char *buf,
+		    size_t size)
+{
+	int len = snprintf(buf, size, TPM_CLASS "/tpm%u%s%s", num,
+			   file ? "/" : "", file ?: "");
+
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
+/* PCR @idx of TPM @num's SHA-256 bank into @digest. */
+static int read_pcr(unsigned int num, int idx, __u8 digest[SHA256_DIGEST_SIZE])
+{
+	char file[32], path[PATH_MAX], *buf;
+	ssize_t len;
+	int ret;
+
+	snprintf(file, sizeof(file), "pcr-sha256/%d", idx);
+	ret = tpm_path(num, file, path, sizeof(path));
+	if (ret)
+		return ret;
+	len = read_file(path, &buf);
+	if (len < 0)
+		return len;
+	ret = len < 2 * SHA256_DIGEST_SIZE ? -EINVAL :
+	      hex2bin(digest, buf, SHA256_DIGEST_SIZE);
+	free(buf);
+	return ret;
+}
+
+/* All PCRs of TPM @num's SHA-256 bank, in the "PCR-NN: hex" form of evmctl. */
+static int read_pcrs_text(unsigned int num, char *text, size_t size)
+{
+	__u8 digest[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	size_t len = 0;
+	int i, ret, n;
+
+	for (i = 0; i < NR_PCRS; i++) {
+		ret = read_pcr(num, i, digest);
+		if (ret)
+			return ret;
+		bin2hex(hex, digest, sizeof(digest));
+		n = snprintf(text + len, size - len, "PCR-%02d: %s\n", i, hex);
+		if (n < 0 || (size_t)n >= size - len)
+			return -ENOSPC;
+		len += n;
+	}
+	return 0;
+}
+
+static bool digest_is_zero(const __u8 *digest, size_t len)
+{
+	while (len--)
+		if (*digest++)
+			return false;
+	return true;
+}
+
+/**
+ * vtpm_create() - a vTPM proxy device, served by swtpm if @serve
+ * @w: the test's world, which the vTPM joins
+ * @serve: start swtpm on the server side
+ * @vp: set to the new vTPM
+ *
+ * swtpm gets a copy of the server side; the test keeps its own in @fd
+ * until vtpm_close_fd(). Without @serve nothing answers the kernel's
+ * probe, and the chip stays unregistered until the server side closes.
+ *
+ * Return: 0 or a negative errno.
+ */
+static int vtpm_create(struct world *w, bool serve, struct vtpm **vp)
+{
+	struct vtpm_proxy_new_dev new_dev = { .flags = VTPM_PROXY_FLAG_TPM2 };
+	char fd_arg[16], state_arg[PATH_MAX + 8], log_arg[PATH_MAX + 16];
+	struct vtpm *v;
+	int vtpmx, ret;
+
+	if (w->nr_vtpms == MAX_VTPMS)
+		return -ENOSPC;
+	v = &w->vtpm[w->nr_vtpms];
+	memset(v, 0, sizeof(*v));
+	v->fd = -1;
+
+	vtpmx = open(VTPMX, O_RDWR | O_CLOEXEC);
+	if (vtpmx < 0)
+		return -errno;
+	ret = ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, &new_dev) ? -errno : 0;
+	close(vtpmx);
+	if (ret)
+		return ret;
+	v->fd = new_dev.fd;
+	v->num = new_dev.tpm_num;
+	w->nr_vtpms++;
+	*vp = v;
+	if (!serve)
+		return 0;
+
+	snprintf(state_arg, sizeof(state_arg), "%s/swtpm-%u", w->dir, v->num);
+	memcpy(v->state, state_arg, sizeof(v->state));
+	if (mkdir(v->state, 0700))
+		return -errno;
+	/* swtpm serves the server side as its descriptor 3. */
+	snprintf(fd_arg, sizeof(fd_arg), "%d", 3);
+	snprintf(state_arg, sizeof(state_arg), "dir=%s", v->state);
+	snprintf(log_arg, sizeof(log_arg), "file=%s/log", v->state);
+	v->swtpm = fork();
+	if (v->swtpm < 0) {
+		v->swtpm = 0;
+		return -errno;
+	}
+	if (!v->swtpm) {
+		char *const argv[] = {
+			"swtpm", "chardev", "--tpm2", "--fd", fd_arg,
+			"--tpmstate", state_arg, "--flags", "startup-clear",
+			/* A proxy's driver sets the locality of its commands. */
+			"--locality", "allow-set-locality", "--log", log_arg,
+			NULL
+		};
+		int null = open("/dev/null", O_RDWR);
+
+		if (dup2(v->fd, 3) < 0 || null < 0)
+			_exit(127);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		/* Nothing else of the test's: no socket, no other vTPM. */
+		close_range(4, ~0U, 0);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return 0;
+}
+
+/* Wait for the kernel to have registered the chip: its PCRs in sysfs. */
+static int vtpm_wait_ready(struct vtpm *v)
+{
+	long deadline = now_ms() + VTPM_READY_MS;
+	char path[PATH_MAX];
+	int ret;
+
+	ret = tpm_path(v->num, "pcr-sha256/10", path, sizeof(path));
+	if (ret)
+		return ret;
+	while (access(path, R_OK)) {
+		if (v->swtpm && waitpid(v->swtpm, NULL, WNOHANG) == v->swtpm) {
+			v->swtpm = 0;
+			return -ECHILD;
+		}
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		sleep_ms(100);
+	}
+	return 0;
+}
+
+/* The test's copy of the server side: swtpm then holds the only one. */
+static void vtpm_close_fd(struct vtpm *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}
+
+/* kill -9 swtpm, and wait for the kernel to have removed the chip. */
+static int vtpm_kill(struct vtpm *v)
+{
+	long deadline = now_ms() + VTPM_GONE_MS;
+	char path[PATH_MAX];
+	int ret;
+
+	ret = tpm_path(v->num, NULL, path, sizeof(path));
+	if (ret)
+		return ret;
+	if (!v->swtpm)
+		return -ESRCH;
+	kill(v->swtpm, SIGKILL);
+	waitpid(v->swtpm, NULL, 0);
+	v->swtpm = 0;
+	while (!access(path, F_OK)) {
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		sleep_ms(100);
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static void vtpm_destroy(struct vtpm *v)
+{
+	vtpm_close_fd(v);
+	if (v->swtpm) {
+		kill(v->swtpm, SIGKILL);
+		waitpid(v->swtpm, NULL, 0);
+		v->swtpm = 0;
+	}
+	if (v->state[0])
+		remove_tree(v->state);
+}
+
+/*
+ * The connect ioctl from the calling process, retried while the chip is
+ * not registered yet. Return: 0 or a negative errno.
+ */
+static int vtpm_connect_here(struct vtpm *v)
+{
+	long deadline = now_ms() + VTPM_READY_MS;
+	int ret;
+
+	for (;;) {
+		ret = ioctl(v->fd, VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, 0) ?
+		      -errno : 0;
+		if (ret != -EAGAIN || now_ms() > deadline)
+			return ret;
+		sleep_ms(100);
+	}
+}
+
+/**
+ * vtpm_connect() - connect a vTPM to a container's IMA namespace
+ * @ctr: container
+ * @uid: the container's uid that issues the ioctl, or IMA_CTR_ROOT
+ * @v: vTPM whose server side the test still holds
+ * @arg: argument of the ioctl
+ * @wait_registered: retry while the chip is not registered yet (EAGAIN)
+ *
+ * The container gets a copy of the server side, issues the ioctl and
+ * closes its copy again.
+ *
+ * Return: 0, or the negative errno of the ioctl or of a step before it.
+ */
+static int vtpm_connect(struct ima_ctr *ctr, int uid, struct vtpm *v,
+			unsigned long arg, bool wait_registered)
+{
+	long deadline = now_ms() + VTPM_READY_MS;
+	int fd, ret;
+
+	fd = ima_ctr_take_fd(ctr, v->fd);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ret = ima_ctr_fd_ioctl(ctr, uid, fd,
+				       VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, arg);
+		if (ret != -EAGAIN || !wait_registered || now_ms() > deadline)
+			break;
+		sleep_ms(100);
+	}
+	ima_ctr_close(ctr, fd);
+	return ret;
+}
+
+static void world_setup(struct __test_metadata *_metadata, struct world *w)
+{
+	const char *reason = vtpm_missing();
+	char scratch[PATH_MAX];
+	const char *unusable;
+
+	w->nr_ctrs = 0;
+	w->nr_vtpms = 0;
+	w->dir[0] = '\0';
+	if (reason)
+		SKIP(return, "%s", reason);
+	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
+	unusable = ima_scratch_unusable(scratch);
+	if (unusable)
+		SKIP(return, "%.200s: %s", scratch, unusable);
+	if (find_true(w->true_prog))
+		SKIP(return, "no 'true' program to execute");
+	ASSERT_GT(sizeof(w->dir),
+		  snprintf(w->dir, sizeof(w->dir), "%s/vtpm-XXXXXX", scratch));
+	ASSERT_NE(NULL, mkdtemp(w->dir));
+	ASSERT_EQ(0, chmod(w->dir, 01777));
+}
+
+static void world_teardown(struct world *w)
+{
+	/* The namespaces go first, with the references they hold. */
+	while (w->nr_ctrs)
+		ima_ctr_stop(&w->ctr[--w->nr_ctrs]);
+	while (w->nr_vtpms)
+		vtpm_destroy(&w->vtpm[--w->nr_vtpms]);
+	if (w->dir[0])
+		remove_tree(w->dir);
+}
+
+/* A container whose securityfs is mounted: its IMA namespace exists. */
+static struct ima_ctr *start_ctr(struct world *w)
+{
+	struct ima_ctr *ctr;
+
+	if (w->nr_ctrs == MAX_CTRS)
+		return NULL;
+	ctr = &w->ctr[w->nr_ctrs];
+	if (ima_ctr_start(ctr, &ima_ctr_rootful))
+		return NULL;
+	w->nr_ctrs++;
+	if (ima_ctr_mount(ctr))
+		return NULL;
+	return ctr;
+}
+
+static int activate(struct ima_ctr *ctr, const char *policy)
+{
+	int ret;
+
+	ret = ima_ctr_write_str(ctr, IMA_NS_HASH, "sha256");
+	if (!ret)
+		ret = ima_ctr_write_str(ctr, IMA_NS_ACTIVE, "1");
+	if (!ret && policy)
+		ret = ima_ctr_policy_write(ctr, policy);
+	return ret;
+}
+
+/* A served vTPM, ready for connecting. */
+static struct vtpm *start_vtpm(struct __test_metadata *_metadata,
+			       struct world *w)
+{
+	struct vtpm *v = NULL;
+
+	EXPECT_EQ(0, vtpm_create(w, true, &v));
+	if (!v)
+		return NULL;
+	EXPECT_EQ(0, vtpm_wait_ready(v)) {
+		char path[PATH_MAX + 8], *log = NULL;
+
+		snprintf(path, sizeof(path), "%s/log", v->state);
+		read_file(path, &log);
+		TH_LOG("tpm%u never registered; swtpm's log: %s", v->num,
+		       log ?: "(none)");
+		free(log);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * A container with a vTPM of its own, its namespace active with
+ * CTR_POLICY: the way a runtime sets one up. The test's copy of the
+ * server side is closed: swtpm holds the only one.
+ */
+static void start_attested_ctr(struct __test_metadata *_metadata,
+			       struct world *w, struct ima_ctr **ctrp,
+			       struct vtpm **vp)
+{
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+
+	ctr = start_ctr(w);
+	ASSERT_NE(NULL, ctr);
+	v = start_vtpm(_metadata, w);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+	vtpm_close_fd(v);
+	ASSERT_EQ(0, activate(ctr, CTR_POLICY));
+	*ctrp = ctr;
+	*vp = v;
+}
+
+/*
+ * Work in a container that its policy measures: @n new files read (to
+ * RULE_PCR) and @n new programs executed (to PCR 10), named after @tag.
+ * Return: 0 or a negative errno; no assertion, so that a child may run it.
+ */
+static int ctr_measure(struct world *w, struct ima_ctr *ctr, const char *tag,
+		       int n)
+{
+	char path[PATH_MAX];
+	ssize_t len;
+	char *buf;
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s-file-%d", w->dir, tag, i);
+		ret = write_file(path, path, strlen(path), O_CREAT | O_EXCL,
+				 0644);
+		if (ret)
+			return ret;
+		len = ima_ctr_read(ctr, IMA_CTR_ROOT, path, &buf);
+		if (len < 0)
+			return len;
+		free(buf);
+
+		snprintf(path, sizeof(path), "%s/%s-prog-%d", w->dir, tag, i);
+		ret = copy_file(w->true_prog, path, 0755);
+		if (ret)
+			return ret;
+		ret = ima_ctr_exec(ctr, IMA_CTR_ROOT, path);
+		if (ret)
+			return ret < 0 ? ret : -ECHILD;
+	}
+	return 0;
+}
+
+/* The host's path of a container's binary_runtime_measurements. */
+static int ctr_list_path(struct ima_ctr *ctr, char *path, size_t size)
+{
+	__u64 id;
+	int ret;
+
+	ret = ima_ctr_ns_id(ctr, &id);
+	if (!ret)
+		ret = ima_host_ns_path(id, "binary_runtime_measurements", path,
+				       size);
+	return ret;
+}
+
+/**
+ * snapshot() - copy a list and the PCRs of a TPM as one consistent state
+ * @w: world, whose directory gets the copies
+ * @list: binary list to copy
+ * @tpm: N of the TPM whose SHA-256 bank to read
+ * @tag: names the copies: @tag.list and @tag.pcrs
+ *
+ * The PCRs did not change while the list was copied: what evmctl later
+ * does (and the host measures) changes neither copy.
+ *
+ * Return: 0 or a negative errno; -EAGAIN if the PCRs kept changing.
+ */
+static int snapshot(struct world *w, const char *list, unsigned int tpm,
+		    const char *tag)
+{
+	static char before[NR_PCRS * 80], after[NR_PCRS * 80];
+	char path[PATH_MAX];
+	int try, ret;
+	ssize_t len;
+	char *buf;
+
+	for (try = 0; try < 5; try++) {
+		ret = read_pcrs_text(tpm, before, sizeof(before));
+		if (ret)
+			return ret;
+		len = read_file(list, &buf);
+		if (len < 0)
+			return len;
+		ret = read_pcrs_text(tpm, after, sizeof(after));
+		if (!ret && strcmp(before, after))
+			ret = -EAGAIN;
+		if (!ret) {
+			snprintf(path, sizeof(path), "%s/%s.list", w->dir, tag);
+			ret = write_file(path, buf, len, O_CREAT | O_TRUNC,
+					 0600);
+		}
+		free(buf);
+		if (ret != -EAGAIN)
+			break;
+	}
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s.pcrs", w->dir, tag);
+	return write_file(path, after, strlen(after), O_CREAT | O_TRUNC, 0600);
+}
+
+/*
+ * evmctl replays the list of snapshot @list_tag to the PCRs of snapshot
+ * @pcrs_tag. evmctl exits 0 even when it could read no PCR: a match is
+ * its words "Matched per TPM bank" and no failure.
+ */
+static bool replays(struct __test_metadata *_metadata, struct world *w,
+		    const char *list_tag, const char *pcrs_tag, bool log)
+{
+	char list[PATH_MAX], pcrs[PATH_MAX + 8];
+	static char out[EVMCTL_OUT_SIZE];
+	char *const argv[] = {
+		"evmctl", "ima_measurement", "--ignore-violations",
+		"--pcrs", pcrs, list, NULL
+	};
+	bool matched;
+	int ret;
+
+	snprintf(list, sizeof(list), "%s/%s.list", w->dir, list_tag);
+	snprintf(pcrs, sizeof(pcrs), "sha256,%s/%s.pcrs", w->dir, pcrs_tag);
+	ret = run_cmd(argv, out, sizeof(out));
+	matched = !ret && strstr(out, "Matched per TPM bank") &&
+		  !strstr(out, "Failed");
+	if (!matched && log) {
+		size_t len = strlen(out);
+
+		TH_LOG("evmctl (%d) on %s: ...%s", ret, list_tag,
+		       len > 1500 ? out + len - 1500 : out);
+	}
+	return matched;
+}
+
+/* Snapshot and replay a container's list to its vTPM. */
+static void expect_ctr_replays(struct __test_metadata *_metadata,
+			       struct world *w, struct ima_ctr *ctr,
+			       struct vtpm *v, const char *tag)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, ctr_list_path(ctr, path, sizeof(path)));
+	ASSERT_EQ(0, snapshot(w, path, v->num, tag));
+	EXPECT_TRUE(replays(_metadata, w, tag, tag, true));
+}
+
+/* Snapshot and replay the host's list to the host TPM. */
+static void expect_host_replays(struct __test_metadata *_metadata,
+				struct world *w, const char *tag)
+{
+	ASSERT_EQ(0, snapshot(w, IMA_BINARY_LIST, HOST_TPM, tag));
+	EXPECT_TRUE(replays(_metadata, w, tag, tag, true));
+}
+
+/* Parse the copy of a snapshot's list. */
+static int read_snapshot_list(struct world *w, const char *tag,
+			      struct ima_list *list)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.list", w->dir, tag);
+	return ima_list_read(path, SHA1_DIGEST_SIZE, list);
+}
+
+static int count_pcr(const struct ima_list *list, __u32 pcr)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < list->count; i++)
+		n += list->entries[i].pcr == pcr;
+	return n;
+}
+
+/* The sha256 boot_aggregate opening a container's list into @digest. */
+static void read_boot_aggregate(struct __test_metadata *_metadata,
+				struct ima_ctr *ctr,
+				__u8 digest[SHA256_DIGEST_SIZE])
+{
+	struct ima_list list;
+	struct ima_ng ng;
+
+	ASSERT_EQ(0, ima_ctr_list(ctr, &list));
+	ASSERT_LT(0, list.count);
+	ASSERT_EQ(0, ima_entry_ng(&list.entries[0], &ng));
+	EXPECT_STREQ("boot_aggregate", ng.name);
+	EXPECT_EQ(IMA_MEASURE_PCR, list.entries[0].pcr);
+	EXPECT_STREQ("sha256", ng.algo);
+	ASSERT_EQ(SHA256_DIGEST_SIZE, ng.digest_len);
+	memcpy(digest, ng.digest, SHA256_DIGEST_SIZE);
+	ima_list_free(&list);
+}
+
+/* What a TPM's boot_aggregate is: sha256 of PCRs 0-9 of its SHA-256 bank. */
+static void expected_boot_aggregate(struct __test_metadata *_metadata,
+				    unsigned int tpm,
+				    __u8 digest[SHA256_DIGEST_SIZE])
+{
+	__u8 pcrs[10][SHA256_DIGEST_SIZE];
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, read_pcr(tpm, i, pcrs[i]));
+	sha256(pcrs, sizeof(pcrs), digest);
+}
+
+/* Whether the kernel logged a line holding @what since @kmsg was opened. */
+static bool kmsg_has(int kmsg, const char *what)
+{
+	char rec[2048];
+	bool found = false;
+	ssize_t len;
+
+	for (;;) {
+		len = read(kmsg, rec, sizeof(rec) - 1);
+		if (len < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (len <= 0)
+			break;
+		rec[len] = '\0';
+		if (strstr(rec, what))
+			found = true;
+	}
+	return found;
+}
+
+FIXTURE(vtpm) {
+	struct world w;
+};
+
+FIXTURE_SETUP(vtpm)
+{
+	world_setup(_metadata, &self->w);
+}
+
+FIXTURE_TEARDOWN(vtpm)
+{
+	world_teardown(&self->w);
+}
+
+/*
+ * The container's list replays to its vTPM, PCR 10 and the pcr= rule's
+ * PCR alike; the host TPM's PCR of that rule is untouched, and the list
+ * does not replay to the host TPM.
+ */
+TEST_F_TIMEOUT(vtpm, list_replays_to_its_vtpm, 240)
+{
+	__u8 host_before[SHA256_DIGEST_SIZE], host_after[SHA256_DIGEST_SIZE];
+	__u8 rule_pcr[SHA256_DIGEST_SIZE];
+	struct world *w = &self->w;
+	struct ima_list list;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+
+	start_attested_ctr(_metadata, w, &ctr, &v);
+	ASSERT_EQ(0, read_pcr(HOST_TPM, RULE_PCR, host_before));
+	ASSERT_EQ(0, ctr_measure(w, ctr, "a", 3));
+
+	expect_ctr_replays(_metadata, w, ctr, v, "ctr");
+	ASSERT_EQ(0, read_snapshot_list(w, "ctr", &list));
+	/* boot_aggregate and 3 programs; 3 files and what exec reads. */
+	EXPECT_LE(4, count_pcr(&list, IMA_MEASURE_PCR));
+	EXPECT_LE(3, count_pcr(&list, RULE_PCR));
+	EXPECT_LE(0, ima_list_find(&list, 0, "boot_aggregate", NULL));
+	ima_list_free(&list);
+	ASSERT_EQ(0, read_pcr(v->num, RULE_PCR, rule_pcr));
+	EXPECT_FALSE(digest_is_zero(rule_pcr, sizeof(rule_pcr)));
+
+	ASSERT_EQ(0, read_pcr(HOST_TPM, RULE_PCR, host_after));
+	EXPECT_EQ(0, memcmp(host_before, host_after, sizeof(host_after))) {
+		TH_LOG("the container's pcr= rule extended the host TPM");
+	}
+	/* A verifier holding the host's PCRs cannot attest the container. */
+	ASSERT_EQ(0, snapshot(w, IMA_BINARY_LIST, HOST_TPM, "host"));
+	EXPECT_FALSE(replays(_metadata, w, "ctr", "host", false));
+}
+
+/*
+ * boot_aggregate opens the container's list, computed from PCRs 0-9 of its
+ * vTPM like the host's from the host TPM; the host's PCRs differ.
+ */
+TEST_F_TIMEOUT(vtpm, boot_aggregate_from_its_vtpm, 240)
+{
+	__u8 got[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
+	__u8 host[SHA256_DIGEST_SIZE];
+	struct world *w = &self->w;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+
+	start_attested_ctr(_metadata, w, &ctr, &v);
+	read_boot_aggregate(_metadata, ctr, got);
+	expected_boot_aggregate(_metadata, v->num, want);
+	expected_boot_aggregate(_metadata, HOST_TPM, host);
+	EXPECT_EQ(0, memcmp(got, want, sizeof(want))) {
+		TH_LOG("boot_aggregate is not sha256(vTPM PCR 0..9)");
+	}
+	if (!memcmp(host, want, sizeof(want)))
+		TH_LOG("host and vTPM PCRs 0-9 agree: weaker check");
+	else
+		EXPECT_NE(0, memcmp(got, host, sizeof(host)));
+}
+
+/*
+ * Without a vTPM nothing in the namespace extends a TPM: a zero
+ * boot_aggregate, the host TPM's pcr= PCR untouched, the host's list
+ * still replays to the host TPM.
+ */
+TEST_F_TIMEOUT(vtpm, no_vtpm_no_tpm, 240)
+{
+	__u8 before[SHA256_DIGEST_SIZE], after[SHA256_DIGEST_SIZE];
+	__u8 aggregate[SHA256_DIGEST_SIZE];
+	struct world *w = &self->w;
+	struct ima_ctr *ctr;
+
+	ctr = start_ctr(w);
+	ASSERT_NE(NULL, ctr);
+	ASSERT_EQ(0, activate(ctr, CTR_POLICY));
+	read_boot_aggregate(_metadata, ctr, aggregate);
+	EXPECT_TRUE(digest_is_zero(aggregate, sizeof(aggregate)));
+
+	ASSERT_EQ(0, read_pcr(HOST_TPM, RULE_PCR, before));
+	ASSERT_EQ(0, ctr_measure(w, ctr, "n", 2));
+	ASSERT_EQ(0, read_pcr(HOST_TPM, RULE_PCR, after));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(after)));
+	expect_host_replays(_metadata, w, "host");
+}
+
+/*
+ * Containers with vTPMs of their own measure in parallel: each list
+ * replays to its own vTPM and holds nothing of the others, and the host's
+ * list replays to the host TPM.
+ */
+TEST_F_TIMEOUT(vtpm, parallel_containers, 480)
+{
+	struct ima_ctr *ctr[NR_PARALLEL];
+	struct world *w = &self->w;
+	struct vtpm *v[NR_PARALLEL];
+	pid_t pid[NR_PARALLEL];
+	char tag[NR_PARALLEL][8], path[PATH_MAX];
+	struct ima_list list;
+	int i, j, status;
+
+	for (i = 0; i < NR_PARALLEL; i++) {
+		snprintf(tag[i], sizeof(tag[i]), "p%d", i);
+		start_attested_ctr(_metadata, w, &ctr[i], &v[i]);
+	}
+	for (i = 0; i < NR_PARALLEL; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i])
+			_exit(ctr_measure(w, ctr[i], tag[i], 4) ? 1 : 0);
+	}
+	for (i = 0; i < NR_PARALLEL; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	}
+
+	for (i = 0; i < NR_PARALLEL; i++) {
+		expect_ctr_replays(_metadata, w, ctr[i], v[i], tag[i]);
+		ASSERT_EQ(0, read_snapshot_list(w, tag[i], &list));
+		for (j = 0; j < NR_PARALLEL; j++) {
+			snprintf(path, sizeof(path), "%s/%s-file-0", w->dir,
+				 tag[j]);
+			if (i == j) {
+				EXPECT_LE(0, ima_list_find(&list, 0, path,
+							   NULL));
+			} else {
+				EXPECT_EQ(-ENOENT, ima_list_find(&list, 0, path,
+								 NULL));
+			}
+		}
+		ima_list_free(&list);
+	}
+	expect_host_replays(_metadata, w, "host");
+}
+
+/*
+ * kill -9 of the vTPM's swtpm while the container runs: the chip goes
+ * away, the container goes on and so does its list; the first extend that
+ * fails is logged once, and no TPM is extended for the namespace any more
+ * (not the host's either). The namespace keeps the chip it was given:
+ * another vTPM cannot be connected.
+ */
+TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
+{
+	struct world *w = &self->w;
+	char path[PATH_MAX], msg[64];
+	struct ima_list list;
+	struct ima_ctr *ctr;
+	struct vtpm *v, *v2;
+	size_t count;
+	int kmsg;
+	__u64 id;
+
+	start_attested_ctr(_metadata, w, &ctr, &v);
+	ASSERT_EQ(0, ima_ctr_ns_id(ctr, &id));
+	ASSERT_EQ(0, ctr_measure(w, ctr, "k", 1));
+	expect_ctr_replays(_metadata, w, ctr, v, "before");
+	ASSERT_EQ(0, read_snapshot_list(w, "before", &list));
+	count = list.count;
+	ima_list_free(&list);
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	ASSERT_EQ(0, vtpm_kill(v));
+	ASSERT_EQ(0, tpm_path(v->num, NULL, path, sizeof(path)));
+	EXPECT_EQ(-1, access(path, F_OK));
+	EXPECT_EQ(ENOENT, errno);
+
+	/* The container still runs and measures into its list. */
+	ASSERT_EQ(0, ctr_measure(w, ctr, "after", 2));
+	ASSERT_EQ(0, ima_ctr_list(ctr, &list));
+	EXPECT_LE(count + 4, list.count);
+	snprintf(path, sizeof(path), "%s/after-file-1", w->dir);
+	EXPECT_LE(0, ima_list_find(&list, 0, path, NULL));
+	ima_list_free(&list);
+
+	snprintf(msg, sizeof(msg), "IMA namespace %llu: " EXTEND_ERROR,
+		 (unsigned long long)id);
+	EXPECT_TRUE(kmsg_has(kmsg, msg)) {
+		TH_LOG("no \"%s\" in the kernel log", msg);
+	}
+	/* Once: the namespace no longer tries. */
+	ASSERT_EQ(0, ctr_measure(w, ctr, "later", 1));
+	EXPECT_FALSE(kmsg_has(kmsg, msg));
+	close(kmsg);
+
+	expect_host_replays(_metadata, w, "host");
+
+	v2 = start_vtpm(_metadata, w);
+	ASSERT_NE(NULL, v2);
+	EXPECT_EQ(-EBUSY, vtpm_connect(ctr, IMA_CTR_ROOT, v2, 0, true));
+}
+
+/*
+ * kill -9 of swtpm while the container is measuring, so that an extend
+ * may be waiting for its answer: the container's work finishes, nothing
+ * hangs, and every entry is in the list.
+ */
+TEST_F_TIMEOUT(vtpm, vtpm_killed_while_measuring, 240)
+{
+	struct world *w = &self->w;
+	char path[PATH_MAX];
+	struct ima_list list;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+	int status;
+	pid_t pid;
+
+	start_attested_ctr(_metadata, w, &ctr, &v);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(ctr_measure(w, ctr, "busy", 8) ? 1 : 0);
+	sleep_ms(1000);
+	EXPECT_EQ(0, vtpm_kill(v));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+
+	ASSERT_EQ(0, ctr_measure(w, ctr, "after", 1));
+	ASSERT_EQ(0, ima_ctr_list(ctr, &list));
+	snprintf(path, sizeof(path), "%s/busy-file-7", w->dir);
+	EXPECT_LE(0, ima_list_find(&list, 0, path, NULL));
+	snprintf(path, sizeof(path), "%s/after-file-0", w->dir);
+	EXPECT_LE(0, ima_list_find(&list, 0, path, NULL));
+	ima_list_free(&list);
+	expect_host_replays(_metadata, w, "host");
+}
+
+/* What a connect is tried on, and what must come of it. */
+enum connect_case {
+	FROM_HOST,
+	NO_SECURITYFS,
+	NOT_ROOT,
+	BAD_ARG,
+	NOT_REGISTERED,
+	ACTIVE,
+	TWICE,
+	SHARED_CHIP,
+	VTPM_DIED,
+};
+
+FIXTURE(connect_ioctl) {
+	struct world w;
+};
+
+FIXTURE_VARIANT(connect_ioctl) {
+	enum connect_case what;
+	int expected;
+};
+
+FIXTURE_SETUP(connect_ioctl)
+{
+	world_setup(_metadata, &self->w);
+}
+
+FIXTURE_TEARDOWN(connect_ioctl)
+{
+	world_teardown(&self->w);
+}
+
+/* The host has its own TPM: it cannot connect one. */
+FIXTURE_VARIANT_ADD(connect_ioctl, from_host) {
+	.what = FROM_HOST, .expected = -EINVAL,
+};
+
+/* No IMA namespace before securityfs was mounted in the user namespace. */
+FIXTURE_VARIANT_ADD(connect_ioctl, no_securityfs) {
+	.what = NO_SECURITYFS, .expected = -ENOENT,
+};
+
+/* Only the namespace's root. */
+FIXTURE_VARIANT_ADD(connect_ioctl, not_root) {
+	.what = NOT_ROOT, .expected = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(connect_ioctl, bad_arg) {
+	.what = BAD_ARG, .expected = -EINVAL,
+};
+
+/* Nothing answered the kernel's probe of the chip yet. */
+FIXTURE_VARIANT_ADD(connect_ioctl, not_registered) {
+	.what = NOT_REGISTERED, .expected = -EAGAIN,
+};
+
+FIXTURE_VARIANT_ADD(connect_ioctl, active) {
+	.what = ACTIVE, .expected = -EBUSY,
+};
+
+/* A second vTPM for the same namespace. */
+FIXTURE_VARIANT_ADD(connect_ioctl, twice) {
+	.what = TWICE, .expected = -EBUSY,
+};
+
+/* The same vTPM for a second namespace. */
+FIXTURE_VARIANT_ADD(connect_ioctl, shared_chip) {
+	.what = SHARED_CHIP, .expected = -EBUSY,
+};
+
+/* The vTPM died between connect and activation: activation fails. */
+FIXTURE_VARIANT_ADD(connect_ioctl, vtpm_died) {
+	.what = VTPM_DIED, .expected = -ENODEV,
+};
+
+TEST_F_TIMEOUT(connect_ioctl, errnos, 240)
+{
+	struct world *w = &self->w;
+	struct ima_ctr *ctr, *other;
+	struct vtpm *v, *v2;
+	int ret = -EINVAL;
+	char *buf;
+
+	if (variant->what == NO_SECURITYFS) {
+		ctr = &w->ctr[w->nr_ctrs];
+		ASSERT_EQ(0, ima_ctr_start(ctr, &ima_ctr_rootful));
+		w->nr_ctrs++;
+	} else {
+		ctr = start_ctr(w);
+		ASSERT_NE(NULL, ctr);
+	}
+	if (variant->what == NOT_REGISTERED) {
+		ASSERT_EQ(0, vtpm_create(w, false, &v));
+	} else {
+		v = start_vtpm(_metadata, w);
+		ASSERT_NE(NULL, v);
+	}
+
+	switch (variant->what) {
+	case FROM_HOST:
+		ret = vtpm_connect_here(v);
+		break;
+	case NO_SECURITYFS:
+		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true);
+		break;
+	case NOT_ROOT:
+		ret = vtpm_connect(ctr, CTR_USER_UID, v, 0, true);
+		break;
+	case BAD_ARG:
+		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 1, true);
+		break;
+	case NOT_REGISTERED:
+		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, false);
+		break;
+	case ACTIVE:
+		ASSERT_EQ(0, activate(ctr, NULL));
+		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true);
+		break;
+	case TWICE:
+		ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+		v2 = start_vtpm(_metadata, w);
+		ASSERT_NE(NULL, v2);
+		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v2, 0, true);
+		break;
+	case SHARED_CHIP:
+		ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+		other = start_ctr(w);
+		ASSERT_NE(NULL, other);
+		ret = vtpm_connect(other, IMA_CTR_ROOT, v, 0, true);
+		/* Refused there, the chip still serves the first one. */
+		ASSERT_EQ(0, activate(other, NULL));
+		break;
+	case VTPM_DIED:
+		ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+		vtpm_close_fd(v);
+		ASSERT_EQ(0, vtpm_kill(v));
+		ret = activate(ctr, NULL);
+		/* The namespace stays inactive. */
+		ASSERT_EQ(2, ima_ctr_read(ctr, IMA_CTR_ROOT, IMA_NS_ACTIVE,
+					  &buf));
+		EXPECT_STREQ("0\n", buf);
+		free(buf);
+		break;
+	}
+	EXPECT_EQ(variant->expected, ret);
+}
+
+TEST_HARNESS_MAIN
