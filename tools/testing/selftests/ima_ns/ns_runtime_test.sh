@@ -27,7 +27,11 @@
 # missing. Work files go to $IMA_NS_SCRATCH (default /var/tmp/ima-ns), on
 # a block filesystem.
 # shellcheck disable=SC2317 # the tests are functions called by result()
-set -eu -o pipefail
+set -eu
+# busybox sh has pipefail, dash (Debian's /bin/sh) has not.
+if (set -o pipefail) 2>/dev/null; then
+	set -o pipefail
+fi
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/../kselftest/ktap_helpers.sh
