@@ -397,6 +397,12 @@ FIXTURE_VARIANT_ADD(rule, unmapped_fgroup) {
 	.err = EINVAL,
 };
 
+/* Without an LSM that knows it, a label is kept as text: given once. */
+FIXTURE_VARIANT_ADD(rule, repeated_lsm_label) {
+	.rule = "measure func=FILE_CHECK obj_user=a obj_user=b",
+	.err = EINVAL,
+};
+
 FIXTURE_SETUP(rule)
 {
 	const char *reason = ima_ns_missing();
