@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,16 +474,10 @@ FIXTURE_SETUP(appraise)
 			   self->dir));
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	return remove(path);
-}
-
 FIXTURE_TEARDOWN(appraise)
 {
 	if (self->dir[0])
-		nftw(self->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		remove_tree(self->dir);
 }
 
 /* Copy program @exe to @path, owned by @uid. */

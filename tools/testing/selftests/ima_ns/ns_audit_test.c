@@ -18,7 +18,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
@@ -394,12 +393,6 @@ static void env_setup(struct __test_metadata *_metadata, struct env *self)
 	ASSERT_EQ(0, chmod(self->dir, 01777));
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void env_teardown(struct env *self)
 {
 	while (self->nr_ctrs)
@@ -407,7 +400,7 @@ static void env_teardown(struct env *self)
 	auditd_stop(&self->ad);
 	records_free(&self->recs);
 	if (self->dir[0])
-		nftw(self->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		remove_tree(self->dir);
 }
 
 FIXTURE(audit) {

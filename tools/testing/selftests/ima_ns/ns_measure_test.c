@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -98,18 +97,12 @@ FIXTURE_SETUP(measure)
 	ASSERT_EQ(0, chmod(self->dir, 01777));
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	return remove(path);
-}
-
 FIXTURE_TEARDOWN(measure)
 {
 	while (self->ctrs.nr)
 		ima_ctr_stop(&self->ctrs.ctr[--self->ctrs.nr]);
 	if (self->dir[0])
-		nftw(self->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		remove_tree(self->dir);
 }
 
 /*
@@ -712,7 +705,7 @@ FIXTURE_TEARDOWN(evmctl)
 	if (self->started)
 		ima_ctr_stop(&self->ctr);
 	if (self->dir[0])
-		nftw(self->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		remove_tree(self->dir);
 }
 
 /*
