@@ -136,8 +136,9 @@ amend_tree() {
 }
 
 cmd_generate() {
-	local out=$2 head prev tree commit replayed steps=0
-	KTREE=$1
+	local out head prev tree commit replayed steps=0
+	KTREE=$(realpath "$1")
+	out=$(realpath -m "$2")
 	kgit rev-parse -q --verify base >/dev/null || die "$KTREE has no tag base"
 	head=$(kgit rev-parse base)
 	prev=$(kgit rev-parse "base^{tree}")
@@ -188,7 +189,9 @@ checkpatch_summary() {
 cmd_check() {
 	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
 	local errors=0 warnings=0 summary failed=0
-	KTREE=$1
+	KTREE=$(realpath "$1")
+	series=$(realpath "$series")
+	work=$(realpath -m "$work")
 	tree=$work/linux
 	obj=$work/obj/series
 	mkdir -p "$work/logs"
