@@ -25,6 +25,11 @@ mapfile -t OVERLAY_ROOTS < <(sed -n 's/^OVERLAY_ROOTS=(\(.*\))$/\1/p' \
 	"$REPO/scripts/overlay.sh" | tr ' ' '\n')
 COVER=$REPO/scripts/series-cover.txt
 BODIES=$REPO/scripts/series-bodies
+# The Makefile's ccache setting, also when the script runs on its own:
+# paths relative to the checkout, so the builds share the cache.
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REPO}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 die() { echo "series: $*" >&2; exit 1; }
 
