@@ -25,6 +25,7 @@ mapfile -t OVERLAY_ROOTS < <(sed -n 's/^OVERLAY_ROOTS=(\(.*\))$/\1/p' \
 	"$REPO/scripts/overlay.sh" | tr ' ' '\n')
 COVER=$REPO/scripts/series-cover.txt
 BODIES=$REPO/scripts/series-bodies
+MESSAGES=$REPO/scripts/series-messages
 # The Makefile's ccache setting, also when the script runs on its own:
 # paths relative to the checkout, so the builds share the cache.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
@@ -77,13 +78,21 @@ tree_of() {
 # "Merge the ... work: " and gets the subsystem prefix; a Signed-off-by
 # of the author is added when missing.
 message_of() {
-	local commit=$1 subject body author override
+	local commit=$1 subject body author short
 	subject=$(git -C "$REPO" log -1 --format=%s "$commit")
 	body=$(git -C "$REPO" log -1 --format=%b "$commit")
+	short=$(git -C "$REPO" rev-parse --short=7 "$commit")
+	# A message rewritten for the series: its subject, and its body if it
+	# has one, replace the commit's.
+	if [[ -f $MESSAGES/$short ]]; then
+		subject=$(head -n 1 "$MESSAGES/$short")
+		if (($(wc -l <"$MESSAGES/$short") > 1)); then
+			body=$(sed '1,2d' "$MESSAGES/$short")
+		fi
+	fi
 	# A commit without a description gets the one written for the series.
-	override=$BODIES/$(git -C "$REPO" rev-parse --short=7 "$commit")
-	if [[ -z $body && -f $override ]]; then
-		body=$(cat "$override")
+	if [[ -z $body && -f $BODIES/$short ]]; then
+		body=$(cat "$BODIES/$short")
 	fi
 	author=$(git -C "$REPO" log -1 --format='%an <%ae>' "$commit")
 	if [[ $subject == Merge\ * ]]; then
