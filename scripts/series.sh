@@ -26,6 +26,7 @@ mapfile -t OVERLAY_ROOTS < <(sed -n 's/^OVERLAY_ROOTS=(\(.*\))$/\1/p' \
 COVER=$REPO/scripts/series-cover.txt
 BODIES=$REPO/scripts/series-bodies
 MESSAGES=$REPO/scripts/series-messages
+FIXES=$REPO/scripts/series-fixes
 # The Makefile's ccache setting, also when the script runs on its own:
 # paths relative to the checkout, so the builds share the cache.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
@@ -72,6 +73,27 @@ tree_of() {
 		mv "$cache/$commit.tmp" "$cache/$commit"
 	fi
 	cat "$cache/$commit"
+}
+
+# Tree $1 of commit $2 with the fixes of scripts/series-fixes: <sha>.patch
+# applies from commit <sha> on, until a later commit of the overlay has
+# made the same change (the fix no longer applies). This fixes in the
+# series what was fixed later in the history, where it was introduced.
+fixed_tree() {
+	local tree=$1 commit=$2 fix index
+	[[ -n $tree ]] || return 0
+	index=$(mktemp)
+	for fix in "$FIXES"/*.patch; do
+		[[ -f $fix ]] || continue
+		git -C "$REPO" merge-base --is-ancestor \
+			"$(basename "$fix" .patch)" "$commit" || continue
+		GIT_INDEX_FILE=$index kgit read-tree "$tree"
+		if GIT_INDEX_FILE=$index kgit apply --cached "$fix" 2>/dev/null; then
+			tree=$(GIT_INDEX_FILE=$index kgit write-tree)
+		fi
+	done
+	rm -f "$index"
+	printf '%s\n' "$tree"
 }
 
 # The message of commit $1 for the series: a merge's subject loses its
@@ -127,8 +149,8 @@ replay_branch() {
 			rm -f "$index"
 			return 1
 		fi
-		from=$(tree_of "$commit^")
-		to=$(tree_of "$commit")
+		from=$(fixed_tree "$(tree_of "$commit^")" "$commit^")
+		to=$(fixed_tree "$(tree_of "$commit")" "$commit")
 		[[ -n $from && -n $to ]] || { rm -f "$index"; return 1; }
 		[[ $from == "$to" ]] && continue
 		GIT_INDEX_FILE=$index kgit read-tree "$head"
@@ -163,7 +185,7 @@ cmd_generate() {
 	head=$(kgit rev-parse base)
 	prev=$(kgit rev-parse "base^{tree}")
 	while read -r commit; do
-		tree=$(tree_of "$commit")
+		tree=$(fixed_tree "$(tree_of "$commit")" "$commit")
 		if [[ -z $tree ]]; then
 			echo "series: $(git -C "$REPO" log -1 --format='%h %s' "$commit"): overlay does not apply, folded into the next step" >&2
 			continue
