@@ -75,8 +75,8 @@ tree_of() {
 	cat "$cache/$commit"
 }
 
-# Tree $1 of commit $2 with the fixes of scripts/series-fixes: <sha>.patch
-# applies from commit <sha> on, until a later commit of the overlay has
+# Tree $1 of commit $2 with the fixes of scripts/series-fixes: <sha>-<n>.patch
+# (one hunk each) applies from commit <sha> on, until a later commit of the overlay has
 # made the same change (the fix no longer applies). This fixes in the
 # series what was fixed later in the history, where it was introduced.
 fixed_tree() {
@@ -86,7 +86,7 @@ fixed_tree() {
 	for fix in "$FIXES"/*.patch; do
 		[[ -f $fix ]] || continue
 		git -C "$REPO" merge-base --is-ancestor \
-			"$(basename "$fix" .patch)" "$commit" || continue
+			"$(basename "$fix" | sed 's/[-.].*//')" "$commit" || continue
 		GIT_INDEX_FILE=$index kgit read-tree "$tree"
 		if GIT_INDEX_FILE=$index kgit apply --cached "$fix" 2>/dev/null; then
 			tree=$(GIT_INDEX_FILE=$index kgit write-tree)
