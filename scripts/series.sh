@@ -77,16 +77,23 @@ tree_of() {
 
 # Tree $1 of commit $2 with the fixes of scripts/series-fixes: <sha>-<n>.patch
 # (one hunk each) applies from commit <sha> on, until a later commit of the overlay has
-# made the same change (the fix no longer applies). This fixes in the
-# series what was fixed later in the history, where it was introduced.
+# made the same change (the fix no longer applies); <sha>_<end>-<n>.patch
+# only before commit <end>, which makes the step whole (e.g. the build rule
+# of a file that <end> adds). This fixes in the series what was fixed later
+# in the history, where it was introduced.
 fixed_tree() {
-	local tree=$1 commit=$2 fix index
+	local tree=$1 commit=$2 fix index range
 	[[ -n $tree ]] || return 0
 	index=$(mktemp)
 	for fix in "$FIXES"/*.patch; do
 		[[ -f $fix ]] || continue
-		git -C "$REPO" merge-base --is-ancestor \
-			"$(basename "$fix" | sed 's/[-.].*//')" "$commit" || continue
+		range=$(basename "$fix" | sed 's/[-.].*//')
+		git -C "$REPO" merge-base --is-ancestor "${range%_*}" "$commit" ||
+			continue
+		if [[ $range == *_* ]] &&
+			git -C "$REPO" merge-base --is-ancestor "${range#*_}" "$commit"; then
+			continue
+		fi
 		GIT_INDEX_FILE=$index kgit read-tree "$tree"
 		if GIT_INDEX_FILE=$index kgit apply --cached "$fix" 2>/dev/null; then
 			tree=$(GIT_INDEX_FILE=$index kgit write-tree)
