@@ -75,12 +75,12 @@ tree_of() {
 	cat "$cache/$commit"
 }
 
-# Tree $1 of commit $2 with the fixes of scripts/series-fixes: <sha>-<n>.patch
-# (one hunk each) applies from commit <sha> on, until a later commit of the overlay has
-# made the same change (the fix no longer applies); <sha>_<end>-<n>.patch
-# only before commit <end>, which makes the step whole (e.g. the build rule
-# of a file that <end> adds). This fixes in the series what was fixed later
-# in the history, where it was introduced.
+# Tree $1 of commit $2 with the fixes of scripts/series-fixes, one hunk
+# each: <sha>-<n>.patch applies from commit <sha> on, until a later commit
+# of the overlay has made the same change (the fix no longer applies);
+# <sha>_<end>-<n>.patch only before commit <end>, which makes the step
+# whole (e.g. the build rule of a file that <end> adds). This fixes in the
+# series what was fixed later in the history, where it was introduced.
 fixed_tree() {
 	local tree=$1 commit=$2 fix index range
 	[[ -n $tree ]] || return 0
