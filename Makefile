@@ -179,3 +179,21 @@ BENCH_RUNS ?= 1
 bench: prepare
 	@bench/run-bench.sh --ktree $(KTREE) --out $(BENCH_OUT) --runs $(BENCH_RUNS)
 # ---- end of bench -----------------------------------------------------------
+
+# ---- upstream series (issue 9) ----------------------------------------------
+# make series: the committed history as a git-format-patch series against
+# the base, with a cover letter (scripts/series-cover.txt), in build/series.
+# make series-check: git am it onto a pristine tree in build/series-check,
+# checkpatch.pl --strict every patch and build the kernel after each one
+# (SERIES_BUILDS=all, the default), after the last one (last) or never.
+SERIES := $(BUILD)/series
+SERIES_WORK := $(BUILD)/series-check
+SERIES_BUILDS ?= all
+
+.PHONY: series series-check
+series: prepare
+	@scripts/series.sh generate $(KTREE) $(SERIES)
+
+series-check: series
+	@scripts/series.sh check $(KTREE) $(SERIES) $(SERIES_WORK) $(SERIES_BUILDS)
+# ---- end of series ----------------------------------------------------------

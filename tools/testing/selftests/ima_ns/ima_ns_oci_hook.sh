@@ -97,7 +97,7 @@ main() {
 	fi
 	[ -d "$root/$SECURITYFS" ] ||
 		die "no $root/$SECURITYFS: mount sysfs on /sys in the container"
-	mount -t securityfs securityfs "$root/$SECURITYFS"
+	mount -t securityfs none "$root/$SECURITYFS"
 	ima=$root/$SECURITYFS/ima
 	[ "$(cat "$ima/active")" = 0 ] ||
 		die "the IMA namespace of this user namespace is already active"

@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The upstream series: the overlay's history as a git-format-patch series
+# against the pristine base, and its check.
+#
+#   series.sh generate KTREE OUT    write OUT/0000-cover-letter.patch and
+#                                   one patch per step of the history
+#   series.sh check KTREE SERIES WORK [all|last|none]
+#                                   git am SERIES onto a pristine tree in
+#                                   WORK, checkpatch.pl --strict each patch,
+#                                   build the kernel after every patch
+#                                   (all), after the last one (last) or not
+#
+# KTREE is the prepared tree (make prepare): its tag "base" is the pristine
+# kernel, and its object store receives the materialised trees. A step is a
+# first-parent commit of this repository that changes the kernel tree; the
+# work merged from a branch is replayed commit by commit when its commits
+# apply in order, else it is one step. A step's kernel tree is the base
+# with the overlay of that commit applied (scripts/overlay.sh).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+# The overlay roots are defined once, in overlay.sh.
+mapfile -t OVERLAY_ROOTS < <(sed -n 's/^OVERLAY_ROOTS=(\(.*\))$/\1/p' \
+	"$REPO/scripts/overlay.sh" | tr ' ' '\n')
+COVER=$REPO/scripts/series-cover.txt
+BODIES=$REPO/scripts/series-bodies
+MESSAGES=$REPO/scripts/series-messages
+FIXES=$REPO/scripts/series-fixes
+# The Makefile's ccache setting, also when the script runs on its own:
+# paths relative to the checkout, so the builds share the cache.
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REPO}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
+die() { echo "series: $*" >&2; exit 1; }
+
+kgit() { git -C "$KTREE" "$@"; }
+
+# Print the kernel tree (a tree object in KTREE) of the overlay at commit
+# $1, or fail if one of its patches does not apply to the base.
+materialise() {
+	local commit=$1 index mode type hash path blob rc=0
+	index=$(mktemp)
+	GIT_INDEX_FILE=$index kgit read-tree base
+	while IFS=$' \t' read -r mode type hash path; do
+		[[ $type == blob ]] || continue
+		if [[ $path == *.patch ]]; then
+			git -C "$REPO" cat-file blob "$hash" |
+				GIT_INDEX_FILE=$index kgit apply --cached - 2>/dev/null ||
+				{ rc=1; break; }
+		else
+			blob=$(git -C "$REPO" cat-file blob "$hash" |
+				kgit hash-object -w --stdin)
+			GIT_INDEX_FILE=$index kgit update-index --add \
+				--cacheinfo "$mode,$blob,$path"
+		fi
+	done < <(git -C "$REPO" ls-tree -r "$commit" -- "${OVERLAY_ROOTS[@]}")
+	((rc == 0)) && GIT_INDEX_FILE=$index kgit write-tree
+	rm -f "$index"
+	return "$rc"
+}
+
+# Materialised trees by commit, computed once (a commit never changes):
+# cached in KTREE's git directory, empty when the overlay does not apply.
+tree_of() {
+	local commit cache
+	commit=$(git -C "$REPO" rev-parse "$1")
+	cache=$(kgit rev-parse --absolute-git-dir)/series-trees
+	mkdir -p "$cache"
+	if [[ ! -f $cache/$commit ]]; then
+		materialise "$commit" >"$cache/$commit.tmp" || : >"$cache/$commit.tmp"
+		mv "$cache/$commit.tmp" "$cache/$commit"
+	fi
+	cat "$cache/$commit"
+}
+
+# Tree $1 of commit $2 with the fixes of scripts/series-fixes, one hunk
+# each: <sha>-<n>.patch applies from commit <sha> on, until a later commit
+# of the overlay has made the same change (the fix no longer applies);
+# <sha>_<end>-<n>.patch only before commit <end>, which makes the step
+# whole (e.g. the build rule of a file that <end> adds). This fixes in the
+# series what was fixed later in the history, where it was introduced.
+fixed_tree() {
+	local tree=$1 commit=$2 fix index range
+	[[ -n $tree ]] || return 0
+	index=$(mktemp)
+	for fix in "$FIXES"/*.patch; do
+		[[ -f $fix ]] || continue
+		range=$(basename "$fix" | sed 's/[-.].*//')
+		git -C "$REPO" merge-base --is-ancestor "${range%_*}" "$commit" ||
+			continue
+		if [[ $range == *_* ]] &&
+			git -C "$REPO" merge-base --is-ancestor "${range#*_}" "$commit"; then
+			continue
+		fi
+		GIT_INDEX_FILE=$index kgit read-tree "$tree"
+		if GIT_INDEX_FILE=$index kgit apply --cached "$fix" 2>/dev/null; then
+			tree=$(GIT_INDEX_FILE=$index kgit write-tree)
+		fi
+	done
+	rm -f "$index"
+	printf '%s\n' "$tree"
+}
+
+# The message of commit $1 for the series: a merge's subject loses its
+# "Merge the ... work: " and gets the subsystem prefix; a Signed-off-by
+# of the author is added when missing.
+message_of() {
+	local commit=$1 subject body author short
+	subject=$(git -C "$REPO" log -1 --format=%s "$commit")
+	body=$(git -C "$REPO" log -1 --format=%b "$commit")
+	short=$(git -C "$REPO" rev-parse --short=7 "$commit")
+	# A message rewritten for the series: its subject, and its body if it
+	# has one, replace the commit's.
+	if [[ -f $MESSAGES/$short ]]; then
+		subject=$(head -n 1 "$MESSAGES/$short")
+		if (($(wc -l <"$MESSAGES/$short") > 1)); then
+			body=$(sed '1,2d' "$MESSAGES/$short")
+		fi
+	fi
+	# A commit without a description gets the one written for the series.
+	if [[ -z $body && -f $BODIES/$short ]]; then
+		body=$(cat "$BODIES/$short")
+	fi
+	author=$(git -C "$REPO" log -1 --format='%an <%ae>' "$commit")
+	if [[ $subject == Merge\ * ]]; then
+		subject="ima: ${subject#Merge the *work: }"
+		body="$body${body:+$'\n\n'}$(git -C "$REPO" log --reverse \
+			--format='  %s' "$commit^1..$commit^2")"
+	fi
+	printf '%s\n' "$subject"
+	[[ -n $body ]] && printf '\n%s\n' "$body"
+	grep -qxF "Signed-off-by: $author" <<<"$body" ||
+		printf '\nSigned-off-by: %s\n' "$author"
+}
+
+# Commit tree $2 on parent $1 with the message and author of commit $3.
+commit_step() {
+	local parent=$1 tree=$2 commit=$3
+	GIT_AUTHOR_NAME=$(git -C "$REPO" log -1 --format=%an "$commit") \
+	GIT_AUTHOR_EMAIL=$(git -C "$REPO" log -1 --format=%ae "$commit") \
+	GIT_AUTHOR_DATE=$(git -C "$REPO" log -1 --format=%aD "$commit") \
+	GIT_COMMITTER_NAME=$(git -C "$REPO" log -1 --format=%an "$commit") \
+	GIT_COMMITTER_EMAIL=$(git -C "$REPO" log -1 --format=%ae "$commit") \
+		kgit commit-tree "$tree" -p "$parent" -F <(message_of "$commit")
+}
+
+# Replay the commits a merge brought in onto $1, one commit each; print the
+# new head, or fail if one of them does not apply (or is a merge itself).
+replay_branch() {
+	local head=$1 merge=$2 commit index from to tree
+	index=$(mktemp)
+	while read -r commit; do
+		if git -C "$REPO" rev-parse -q --verify "$commit^2" >/dev/null; then
+			rm -f "$index"
+			return 1
+		fi
+		from=$(fixed_tree "$(tree_of "$commit^")" "$commit^")
+		to=$(fixed_tree "$(tree_of "$commit")" "$commit")
+		[[ -n $from && -n $to ]] || { rm -f "$index"; return 1; }
+		[[ $from == "$to" ]] && continue
+		GIT_INDEX_FILE=$index kgit read-tree "$head"
+		kgit diff --binary "$from" "$to" |
+			GIT_INDEX_FILE=$index kgit apply --cached --3way - \
+				>/dev/null 2>&1 || { rm -f "$index"; return 1; }
+		tree=$(GIT_INDEX_FILE=$index kgit write-tree)
+		head=$(commit_step "$head" "$tree" "$commit")
+	done < <(git -C "$REPO" rev-list --reverse --topo-order "$merge^1..$merge^2")
+	rm -f "$index"
+	printf '%s\n' "$head"
+}
+
+# Make the last commit $1 carry tree $2 (a merge's resolution).
+amend_tree() {
+	local head=$1 tree=$2
+	[[ $(kgit rev-parse "$head^{tree}") == "$tree" ]] && { echo "$head"; return; }
+	kgit log -1 --format=%B "$head" |
+		GIT_AUTHOR_NAME=$(kgit log -1 --format=%an "$head") \
+		GIT_AUTHOR_EMAIL=$(kgit log -1 --format=%ae "$head") \
+		GIT_AUTHOR_DATE=$(kgit log -1 --format=%aD "$head") \
+		GIT_COMMITTER_NAME=$(kgit log -1 --format=%cn "$head") \
+		GIT_COMMITTER_EMAIL=$(kgit log -1 --format=%ce "$head") \
+		kgit commit-tree "$tree" -p "$head^" -F -
+}
+
+cmd_generate() {
+	local out head prev tree commit replayed steps=0
+	KTREE=$(realpath "$1")
+	out=$(realpath -m "$2")
+	kgit rev-parse -q --verify base >/dev/null || die "$KTREE has no tag base"
+	head=$(kgit rev-parse base)
+	prev=$(kgit rev-parse "base^{tree}")
+	while read -r commit; do
+		tree=$(fixed_tree "$(tree_of "$commit")" "$commit")
+		if [[ -z $tree ]]; then
+			echo "series: $(git -C "$REPO" log -1 --format='%h %s' "$commit"): overlay does not apply, folded into the next step" >&2
+			continue
+		fi
+		[[ $tree == "$prev" ]] && continue
+		if git -C "$REPO" rev-parse -q --verify "$commit^2" >/dev/null &&
+			replayed=$(replay_branch "$head" "$commit"); then
+			head=$(amend_tree "$replayed" "$tree")
+		else
+			head=$(commit_step "$head" "$tree" "$commit")
+		fi
+		prev=$tree
+	done < <(git -C "$REPO" rev-list --reverse --first-parent HEAD)
+	[[ $(kgit rev-parse "$head^{tree}") == "$(tree_of HEAD)" ]] ||
+		die "the series does not end at the overlay of HEAD"
+	rm -rf "$out"
+	mkdir -p "$out"
+	kgit -c core.abbrev=12 format-patch -q --cover-letter --no-signature \
+		--subject-prefix="RFC PATCH" -o "$out" "base..$head"
+	fill_cover_letter "$out/0000-cover-letter.patch" "base..$head"
+	steps=$(kgit rev-list --count "base..$head")
+	echo "series: $steps patches in $out"
+}
+
+fill_cover_letter() {
+	local letter=$1 range=$2 blurb
+	blurb=$(mktemp)
+	sed '1,/^$/d' "$COVER" >"$blurb"
+	sed -i -e "s/\*\*\* SUBJECT HERE \*\*\*/$(head -n 1 "$COVER")/" \
+		-e "/\*\*\* BLURB HERE \*\*\*/{r $blurb" -e 'd}' "$letter"
+	rm -f "$blurb"
+	: "$range"
+}
+
+# The files patch $1 adds.
+added_files() {
+	awk '/^--- \/dev\/null$/ { added = 1; next }
+	     added && /^\+\+\+ b\// { print substr($0, 7) }
+	     { added = 0 }' "$1"
+}
+
+# True when the MAINTAINERS of tree $1 (the series' end state) covers
+# every file patch $2 adds with the entry the series adds: then the
+# answer to checkpatch's "does MAINTAINERS need updating?" is no.
+maintained_by_series() {
+	local tree=$1 patch=$2 file
+	while read -r file; do
+		(cd "$tree" && perl scripts/get_maintainer.pl --no-git --no-tree \
+			-f "$file" 2>/dev/null) | grep -q 'IMA NAMESPACES' || return 1
+	done < <(added_files "$patch")
+}
+
+# checkpatch.pl's summary line of patch $2, run in tree $1, the report in
+# $3. FILE_PATH_CHANGES is ignored only for a patch whose new files are
+# all covered by the series' MAINTAINERS entry (in KTREE).
+checkpatch_summary() {
+	local ignore=()
+	if maintained_by_series "$KTREE" "$2"; then
+		ignore=(--ignore FILE_PATH_CHANGES)
+	fi
+	(cd "$1" || exit 1
+	 perl scripts/checkpatch.pl --strict --show-types "${ignore[@]}" "$2" \
+		2>&1 || true) | tee "$3" |
+		sed -n 's/^total: \(.*\) lines checked$/\1/p'
+}
+
+cmd_check() {
+	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
+	local errors=0 warnings=0 summary failed=0
+	KTREE=$(realpath "$1")
+	series=$(realpath "$series")
+	work=$(realpath -m "$work")
+	tree=$work/linux
+	obj=$work/obj/series
+	mkdir -p "$work/logs"
+	if [[ ! -d $tree/.git ]]; then
+		git clone -q --shared --no-checkout "$KTREE" "$tree"
+	fi
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f --detach base
+	git -C "$tree" clean -q -fdx
+	mapfile -t patches < <(find "$series" -name '[0-9]*.patch' \
+		! -name '0000-*' | LC_ALL=C sort)
+	total=${#patches[@]}
+	((total)) || die "no patches in $series"
+	for patch in "${patches[@]}"; do
+		n=$((n + 1))
+		log=$work/logs/$(basename "$patch" .patch)
+		summary=$(checkpatch_summary "$tree" "$patch" "$log.checkpatch")
+		errors=$((errors + $(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$summary")))
+		warnings=$((warnings + $(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$summary")))
+		if ! git -C "$tree" -c user.name=series -c user.email=series@localhost \
+			am -q --committer-date-is-author-date "$patch" >"$log.am" 2>&1; then
+			echo "series: $n/$total $(basename "$patch"): git am failed" >&2
+			cat "$log.am" >&2
+			exit 1
+		fi
+		printf 'series: %d/%d %s: checkpatch %s' "$n" "$total" \
+			"$(basename "$patch")" "$summary"
+		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
+			if build_tree "$tree" "$obj" "$log.build"; then
+				printf ', build ok (%s)\n' "$(warnings_of "$log.build")"
+			else
+				printf ', BUILD FAILED (see %s)\n' "$log.build"
+				failed=1
+			fi
+		else
+			printf '\n'
+		fi
+	done
+	echo "series: applied $total patches; checkpatch: $errors errors, $warnings warnings"
+	((failed == 0 && errors == 0 && warnings == 0))
+}
+
+warnings_of() {
+	local count
+	count=$(grep -cE '(warning|error):' "$1" || true)
+	echo "$count compiler warnings"
+}
+
+# Build tree $1 in $2 with the configuration of the test kernel (the
+# fragments of the last step), so ccache serves what did not change.
+# SERIES_TARGETS (default bzImage) may name fewer make targets, e.g. the
+# directories the series touches, to check each step in less time.
+build_tree() {
+	local tree=$1 obj=$2 log=$3 frag frags=() targets
+	read -r -a targets <<<"${SERIES_TARGETS:-bzImage}"
+	mkdir -p "$obj"
+	if [[ ! -f $obj/.config.series ]]; then
+		for frag in kernel/configs/ima_ns_guest.config \
+			tools/testing/selftests/ima_ns/config \
+			kernel/configs/ima_ns_debug.config; do
+			frags+=("$KTREE/$frag")
+		done
+		"$REPO/scripts/make-config.sh" "$KTREE" "$obj" "${frags[@]}" -- >/dev/null
+		cp "$obj/.config" "$obj/.config.series"
+	fi
+	cp "$obj/.config.series" "$obj/.config"
+	nice make -s -C "$tree" O="$(realpath "$obj")" CC="ccache gcc" \
+		HOSTCC="ccache gcc" KBUILD_BUILD_TIMESTAMP=ima-ns \
+		KBUILD_BUILD_USER=ima-ns KBUILD_BUILD_HOST=ima-ns \
+		olddefconfig >"$log" 2>&1 &&
+		nice make -C "$tree" O="$(realpath "$obj")" CC="ccache gcc" \
+			HOSTCC="ccache gcc" KBUILD_BUILD_TIMESTAMP=ima-ns \
+			KBUILD_BUILD_USER=ima-ns KBUILD_BUILD_HOST=ima-ns \
+			-j"$(nproc)" "${targets[@]}" >>"$log" 2>&1
+}
+
+case ${1:-} in
+generate) (($# == 3)) || die "usage: $0 generate KTREE OUT"; cmd_generate "$2" "$3" ;;
+check) (($# >= 4)) || die "usage: $0 check KTREE SERIES WORK [all|last|none]"
+	cmd_check "$2" "$3" "$4" "${5:-last}" ;;
+*) die "usage: $0 generate|check ..." ;;
+esac
