@@ -9,6 +9,7 @@ IMA=$SECFS/ima
 WORK=/var/tmp/ima-demo
 OCI_LIB=/opt/tests/ima_ns_oci.sh
 OCI_HOOK=/opt/tests/ima_ns_oci_hook.sh
+VTPM_HELPER=/opt/tests/ima_ns_vtpm
 
 step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; sh -c "$*" || true; }
@@ -172,6 +173,60 @@ show_container_appraisal() {
 	wait "$pid" || echo "(the container script failed)"
 }
 
+# Runs inside the third container, with a vTPM's server side as fd 3.
+vtpm_container_script() {
+	cat <<-EOF
+	set -eu
+	work=\$1
+	sec=/tmp/container-securityfs
+	mkdir -p "\$sec"
+	mount -t securityfs securityfs "\$sec"
+	$VTPM_HELPER connect 3
+	exec 3>&-
+	echo "[container] \$IMA_NS_VTPM connected to its IMA namespace, before activation"
+	echo 1 >"\$sec/ima/active"
+	echo 'measure func=BPRM_CHECK' >"\$sec/ima/policy"
+	"\$work/app/true"
+	echo "[container] its list: boot_aggregate from the vTPM's PCRs 0-9, then its exec"
+	cat "\$sec/ima/ascii_runtime_measurements"
+	cp "\$sec/ima/binary_runtime_measurements" "\$work/list"
+	echo "\$IMA_NS_VTPM \$IMA_NS_VTPM_SWTPM" >"\$work/vtpm"
+	EOF
+}
+
+# The PCRs of TPM $1 in the format of evmctl ima_measurement --pcrs.
+tpm_pcrs() {
+	local i=0
+	while [ "$i" -lt 24 ]; do
+		printf 'PCR-%02d: %s\n' "$i" "$(cat "/sys/class/tpm/$1/pcr-sha256/$i")"
+		i=$((i + 1))
+	done
+}
+
+show_container_vtpm() {
+	local dir=$WORK/ctr3 chip swtpm_pid
+	step "A container gets a vTPM of its own (swtpm): its boot_aggregate and PCRs are its own"
+	if [ ! -c /dev/vtpmx ] || [ ! -x "$VTPM_HELPER" ] || ! command -v swtpm >/dev/null; then
+		echo "(no /dev/vtpmx, $VTPM_HELPER or swtpm in this image)"
+		return 0
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir/app"
+	cp /bin/busybox "$dir/app/true"
+	vtpm_container_script >"$dir/run.sh"
+	printf '$ %s\n' "$VTPM_HELPER new $dir/swtpm busybox unshare -U -r -m sh $dir/run.sh $dir"
+	"$VTPM_HELPER" new "$dir/swtpm" busybox unshare -U -r -m sh "$dir/run.sh" "$dir" ||
+		{ echo "(the container script failed)"; return 0; }
+	read -r chip swtpm_pid <"$dir/vtpm"
+	step "A verifier replays the container's list against its vTPM ($chip)"
+	tpm_pcrs "$chip" >"$dir/pcrs"
+	run "grep PCR-10 $dir/pcrs"
+	run "evmctl ima_measurement --ignore-violations --pcrs sha256,$dir/pcrs $dir/list 2>&1 | grep -E 'Matched|Failed'"
+	step "The host measured the same exec into its own list and TPM"
+	run "grep ctr3/app/true $IMA/ascii_runtime_measurements"
+	kill "$swtpm_pid" 2>/dev/null || true
+}
+
 # A container as in show_container(), made by an unmodified OCI runtime
 # through the selftests' createContainer hook (see "Container runtimes" in
 # ima-namespaces.rst).
@@ -216,6 +271,7 @@ main() {
 	show_appraisal
 	show_container
 	show_container_appraisal
+	show_container_vtpm
 	show_runtime_container
 	step "Done"
 }

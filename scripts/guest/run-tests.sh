@@ -70,15 +70,29 @@ timed_out() {
 	[ $(($(date +%s) - start)) -ge "$limit" ]
 }
 
+# Shortly before a program's time limit, dump every task's stack to the
+# console: a hang then says where it was.
+dump_tasks_before() {
+	local limit=$1 sleeper
+	sleep $((limit > 60 ? limit - 30 : limit)) &
+	sleeper=$!
+	trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+	wait "$sleeper"
+	echo t >/proc/sysrq-trigger 2>/dev/null || true
+}
+
 run_kselftest() {
-	local name=$1 limit=$2 path=$TESTS_DIR/$1 rc=0 start
+	local name=$1 limit=$2 path=$TESTS_DIR/$1 rc=0 start watchdog
 	marker "kselftest $name"
 	log_to_kernel "kselftest $name: start"
 	rm -rf "$IMA_NS_SCRATCH" || true
 	mkdir -p "$IMA_NS_SCRATCH"
 	if [ -f "$path" ] && [ -x "$path" ]; then
 		start=$(date +%s)
+		dump_tasks_before "$limit" &
+		watchdog=$!
 		(cd "${path%/*}" && exec timeout -k 10 "$limit" "$path") </dev/null || rc=$?
+		kill "$watchdog" 2>/dev/null || true
 		if timed_out "$rc" "$start" "$limit"; then rc=124; fi
 	else
 		echo "# $path is not an executable file"
