@@ -43,18 +43,28 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 # (templates, bridges, lxcfs...): the tests need the runtimes alone.
 DEPS_NO_RECOMMENDS := runc lxc
 
-# The configurations the patchset must build in; the host tests also run
-# on the one without IMA namespaces.
+# The configurations the patchset must build in, without the debug
+# fragment; the host tests also run on the one without IMA namespaces.
+# Each target prints a summary line, as the suite does.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
-matrix-no-ima-ns: ; @$(MAKE) --no-print-directory test FLAVOR=no-ima-ns \
+HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
+matrix-no-ima-ns: ; @$(MAKE) --no-print-directory test-vm FLAVOR=no-ima-ns \
+	DEBUG_FRAGMENT= ONLY=$(HOST_TESTS) \
 	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
 matrix-no-ima: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-ima \
-	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n"
+	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n" && \
+	echo "1 passed, 0 failed"
 matrix-no-user-ns: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-user-ns \
-	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
+	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n" && \
+	echo "1 passed, 0 failed"
 matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
+print-matrix-flavors: ; @echo $(MATRIX_FLAVORS)
 
-.PHONY: matrix $(addprefix matrix-,$(MATRIX_FLAVORS))
+# W=1 and sparse on the overlay's kernel code, in the test kernel's tree.
+warnings: kernel
+	@scripts/check-warnings.sh $(KTREE) $(OBJ)
+
+.PHONY: matrix print-matrix-flavors warnings test-vm $(addprefix matrix-,$(MATRIX_FLAVORS))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
 
@@ -69,6 +79,7 @@ help:
 	@echo "make kernel        (re)build the test kernel incrementally"
 	@echo "make shell         boot the test kernel to a shell"
 	@echo "make matrix        build IMA_NS=n (and run the host tests), IMA=n, USER_NS=n"
+	@echo "make warnings      W=1 and sparse on the overlay's kernel code"
 
 # Install only what is missing, so repeated runs cost nothing.
 missing_of = $$(for p in $(1); do \
@@ -137,9 +148,17 @@ selftests: kernel
 rootfs: selftests
 	@scripts/mkrootfs.sh --out $(ROOTFS) --tests $(SELFTESTS)/install
 
-# ONLY=name[,name...] runs just those test programs (and the KUnit suites).
+# make test: the suite in QEMU, then (MATRIX=1, the default) W=1/sparse
+# and the configuration matrix; the last line sums them. MATRIX=0: the
+# suite alone. ONLY=name[,name...] runs just those test programs (and the
+# KUnit suites), without the matrix.
+MATRIX ?= 1
 ONLY ?=
-test: rootfs
+test:
+	@scripts/test-all.sh $(if $(filter 1,$(MATRIX)),$(if $(ONLY),,--matrix)) -- \
+		$(MAKE) --no-print-directory FLAVOR=$(FLAVOR) $(if $(ONLY),ONLY=$(ONLY))
+
+test-vm: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"

@@ -3,11 +3,11 @@
  * A hostile root inside a user namespace: it may not read or write the
  * host's IMA files or another namespace's, whatever its uid 0 is on the
  * host; it may not flood the kernel log with policy writes; over-long and
- * binary policy writes are refused cleanly; and a policy fuzzer (grammar-
- * aware mutations and raw bytes, written by the namespace's root) finds
- * that every refused write leaves the policy byte-identical, every
- * accepted one only appends, and the policy read back always parses to
- * itself again.
+ * binary policy writes, and policy files that are FIFOs or huge, are
+ * refused cleanly; and a policy fuzzer (grammar-aware mutations and raw
+ * bytes, written by the namespace's root) finds that every refused write
+ * leaves the policy byte-identical, every accepted one only appends, and
+ * the policy read back always parses to itself again.
  *
  * "make stress" sets IMA_NS_STRESS (key: fuzz) for the long fuzzer run.
  *
@@ -18,9 +18,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +37,8 @@
 /* A fuzzed namespace is replaced when its policy has grown this much. */
 #define FUZZ_MAX_LINES	48
 #define FUZZ_MAX_WRITE	2048
+/* A fuzzing child that makes no write for this long is stuck. */
+#define FUZZ_STALL_SECS	60
 
 static const struct ima_ctr_ids shifted = {
 	.owner = IMA_CTR_KEEP_UID, .base = SHIFT_BASE, .count = SHIFT_COUNT,
@@ -250,6 +256,48 @@ TEST_F_TIMEOUT(hostile, garbage_policy_writes, 120)
 	EXPECT_STREQ(before, after);
 	free(before);
 	free(after);
+}
+
+/*
+ * A policy file named by its path is opened without blocking and, in a
+ * namespace, read only up to IMA_NS_MAX_RULES pages: a FIFO (which would
+ * park the writer in its open) and a huge file are refused at once, and
+ * the policy stays as it was.
+ */
+TEST_F_TIMEOUT(hostile, policy_path_fifo_or_huge, 120)
+{
+	char dir[PATH_MAX], fifo[PATH_MAX + 16], huge[PATH_MAX + 16];
+	char line[PATH_MAX + 32], *before, *after;
+	int fd;
+
+	ASSERT_EQ(0, ima_scratch_dir(dir, sizeof(dir)));
+	snprintf(fifo, sizeof(fifo), "%s/policy-fifo", dir);
+	snprintf(huge, sizeof(huge), "%s/policy-huge", dir);
+	unlink(fifo);
+	ASSERT_EQ(0, mkfifo(fifo, 0644));
+	fd = open(huge, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	/* Sparse: 8 MiB the kernel would otherwise allocate and parse. */
+	ASSERT_EQ(0, ftruncate(fd, 8 << 20));
+	close(fd);
+	ASSERT_EQ(0, ima_ctr_activate(&self->ctr, NULL, NULL));
+	ASSERT_EQ(0, ima_ctr_policy_write(&self->ctr,
+					  "measure func=BPRM_CHECK\n"));
+	ASSERT_LE(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_POLICY,
+				  &before));
+	snprintf(line, sizeof(line), "%s\n", fifo);
+	EXPECT_EQ(-EINVAL, ima_ctr_write(&self->ctr, IMA_CTR_ROOT, IMA_POLICY,
+					 line, strlen(line), 0, 0));
+	snprintf(line, sizeof(line), "%s\n", huge);
+	EXPECT_EQ(-EFBIG, ima_ctr_write(&self->ctr, IMA_CTR_ROOT, IMA_POLICY,
+					line, strlen(line), 0, 0));
+	ASSERT_LE(0, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_POLICY,
+				  &after));
+	EXPECT_STREQ(before, after);
+	free(before);
+	free(after);
+	unlink(fifo);
+	unlink(huge);
 }
 
 /*
@@ -551,6 +599,22 @@ struct fuzz_result {
 	size_t policy_len;
 };
 
+/**
+ * struct fuzz_progress - what a fuzzing child is doing, shared with the test
+ * @sessions: writes made so far
+ * @reading: 1 while it reads the policy back, 0 while it writes
+ * @len: bytes of @last
+ * @last: the write it made last
+ */
+struct fuzz_progress {
+	long sessions;
+	int reading;
+	size_t len;
+	char last[FUZZ_MAX_WRITE];
+};
+
+static struct fuzz_progress *progress;
+
 static void broken(struct fuzz_result *res, const char *what, const void *w,
 		   size_t len, int ret)
 {
@@ -611,8 +675,13 @@ static void fuzz_child(struct ima_ctr *ctr, const char *previous, long budget,
 	while (res.sessions < budget && count_lines(policy) < FUZZ_MAX_LINES &&
 	       eacces < 100) {
 		len = gen_write(w, sizeof(w));
+		memcpy(progress->last, w, len);
+		progress->len = len;
+		progress->reading = 0;
 		ret = policy_session(w, len);
 		res.sessions++;
+		progress->sessions = res.sessions;
+		progress->reading = 1;
 		/* appraise func=POLICY_CHECK: only signed files from now on */
 		eacces = ret == -EACCES ? eacces + 1 : 0;
 		if (read_file(IMA_POLICY, &now) < 0) {
@@ -646,6 +715,66 @@ static void fuzz_child(struct ima_ctr *ctr, const char *previous, long budget,
 	_exit(0);
 }
 
+/* The first line of /proc/@pid/@what holding @key (any line if NULL). */
+static void proc_line(pid_t pid, const char *what, const char *key,
+		      char *out, size_t size)
+{
+	char path[64], *text = NULL, *line, *save;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	snprintf(out, size, "(no %s)", path);
+	if (read_file(path, &text) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!key || strstr(line, key)) {
+			snprintf(out, size, "%s", line);
+			break;
+		}
+	}
+	free(text);
+}
+
+/*
+ * Wait for the fuzzing child @pid to report on @fd. If it makes no write
+ * for FUZZ_STALL_SECS, it is stuck: say
+ * where (its syscall, kernel stack and memory, and the write it made last)
+ * and kill it. Return: 0 when @fd is readable, -ETIMEDOUT otherwise.
+ */
+static int wait_for_report(struct __test_metadata *_metadata, int fd,
+			   pid_t pid, long round)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char syscall[128], rss[64], last[128], path[64], *stack = NULL;
+	long seen = -1, quiet = 0;
+	size_t i;
+
+	for (;;) {
+		if (poll(&pfd, 1, 1000) > 0)
+			return 0;
+		quiet = progress->sessions == seen ? quiet + 1 : 0;
+		seen = progress->sessions;
+		if (quiet >= FUZZ_STALL_SECS)
+			break;
+	}
+	proc_line(pid, "syscall", NULL, syscall, sizeof(syscall));
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	if (read_file(path, &stack) < 0)
+		stack = NULL;
+	proc_line(pid, "status", "VmRSS", rss, sizeof(rss));
+	for (i = 0; i < progress->len && i < sizeof(last) - 1; i++)
+		last[i] = progress->last[i] >= ' ' && progress->last[i] < 127 ?
+			  progress->last[i] : '.';
+	last[i] = '\0';
+	TH_LOG("round %ld: stuck for %ds after %ld writes, %s; syscall %s; %s; last write \"%s\"; kernel stack:\n%s",
+	       round, FUZZ_STALL_SECS, progress->sessions,
+	       progress->reading ? "reading the policy" : "writing",
+	       syscall, rss, last, stack ?: "(none)");
+	free(stack);
+	kill(pid, SIGKILL);
+	return -ETIMEDOUT;
+}
+
 static ssize_t read_all(int fd, void *buf, size_t len)
 {
 	size_t done = 0;
@@ -672,6 +801,9 @@ TEST_F_TIMEOUT(fuzz, policy_fuzzer, 7200)
 	struct timespec ts;
 	pid_t pid;
 
+	progress = mmap(NULL, sizeof(*progress), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, progress);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start = ts.tv_sec + ts.tv_nsec / 1e9;
 	while (sessions < total) {
@@ -685,6 +817,7 @@ TEST_F_TIMEOUT(fuzz, policy_fuzzer, 7200)
 				   0x1badcafeULL + rounds, pipefd[1]);
 		}
 		close(pipefd[1]);
+		ASSERT_EQ(0, wait_for_report(_metadata, pipefd[0], pid, rounds));
 		ASSERT_EQ(sizeof(res), read_all(pipefd[0], &res, sizeof(res)));
 		free(previous);
 		previous = calloc(1, res.policy_len + 1);
