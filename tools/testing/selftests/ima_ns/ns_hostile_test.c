@@ -579,7 +579,8 @@ static size_t gen_write(char *buf, size_t size)
  */
 static const char keep_securityfs[] =
 	"dont_appraise fsmagic=0x73636673\n"
-	"dont_measure fsmagic=0x73636673\n";
+	"dont_measure fsmagic=0x73636673\n"
+	"dont_hash fsmagic=0x73636673\n";
 
 /**
  * struct fuzz_result - what a fuzzing child reports
@@ -589,13 +590,18 @@ static const char keep_securityfs[] =
  * @broken: invariant violations
  * @roundtrip: the previous read-back was accepted and read back the same
  * @locked_out: the namespace's own rules stopped its root reading policy
+ * @sealed: its rules stopped its root writing policy text
+ * @full: its policy reached FUZZ_MAX_LINES lines
  * @msg: the first violation
+ * @sealed_by: the last write accepted before policy writes were refused
+ *	       with EACCES for good (appraise func=POLICY_CHECK)
  * @policy_len: bytes of policy text that follow on the pipe
  */
 struct fuzz_result {
 	long sessions, accepted, errnos[64], broken;
-	int roundtrip, locked_out;
+	int roundtrip, locked_out, sealed, full;
 	char msg[512];
+	char sealed_by[160];
 	size_t policy_len;
 };
 
@@ -615,19 +621,25 @@ struct fuzz_progress {
 
 static struct fuzz_progress *progress;
 
+/* @w as one line of printable characters, for the TAP output. */
+static void printable(char *out, size_t size, const char *w, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < size - 1; i++)
+		out[i] = w[i] >= ' ' && w[i] < 127 && w[i] != '"' ? w[i] : '.';
+	out[i] = '\0';
+}
+
 static void broken(struct fuzz_result *res, const char *what, const void *w,
 		   size_t len, int ret)
 {
 	char shown[128];
-	size_t i;
 
 	res->broken++;
 	if (res->msg[0])
 		return;
-	for (i = 0; i < len && i < sizeof(shown) - 1; i++)
-		shown[i] = ((const char *)w)[i] >= ' ' &&
-			   ((const char *)w)[i] < 127 ? ((const char *)w)[i] : '.';
-	shown[i] = '\0';
+	printable(shown, sizeof(shown), w, len);
 	snprintf(res->msg, sizeof(res->msg), "%s: write \"%s\" returned %d",
 		 what, shown, ret);
 }
@@ -673,7 +685,7 @@ static void fuzz_child(struct ima_ctr *ctr, const char *previous, long budget,
 	if (read_file(IMA_POLICY, &policy) < 0)
 		_exit(3);
 	while (res.sessions < budget && count_lines(policy) < FUZZ_MAX_LINES &&
-	       eacces < 100) {
+	       eacces < 20) {
 		len = gen_write(w, sizeof(w));
 		memcpy(progress->last, w, len);
 		progress->len = len;
@@ -692,6 +704,7 @@ static void fuzz_child(struct ima_ctr *ctr, const char *previous, long budget,
 		}
 		if (!ret) {
 			res.accepted++;
+			printable(res.sealed_by, sizeof(res.sealed_by), w, len);
 			if (strncmp(now, policy, strlen(policy)))
 				broken(&res, "accepted write changed old rules",
 				       w, len, ret);
@@ -708,6 +721,8 @@ static void fuzz_child(struct ima_ctr *ctr, const char *previous, long budget,
 		policy = now;
 		now = NULL;
 	}
+	res.sealed = eacces >= 20;
+	res.full = count_lines(policy) >= FUZZ_MAX_LINES;
 	res.policy_len = res.locked_out ? 0 : strlen(policy);
 	if (write(out, &res, sizeof(res)) != sizeof(res) ||
 	    write(out, policy, res.policy_len) != (ssize_t)res.policy_len)
@@ -747,7 +762,6 @@ static int wait_for_report(struct __test_metadata *_metadata, int fd,
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char syscall[128], rss[64], last[128], path[64], *stack = NULL;
 	long seen = -1, quiet = 0;
-	size_t i;
 
 	for (;;) {
 		if (poll(&pfd, 1, 1000) > 0)
@@ -762,10 +776,7 @@ static int wait_for_report(struct __test_metadata *_metadata, int fd,
 	if (read_file(path, &stack) < 0)
 		stack = NULL;
 	proc_line(pid, "status", "VmRSS", rss, sizeof(rss));
-	for (i = 0; i < progress->len && i < sizeof(last) - 1; i++)
-		last[i] = progress->last[i] >= ' ' && progress->last[i] < 127 ?
-			  progress->last[i] : '.';
-	last[i] = '\0';
+	printable(last, sizeof(last), progress->last, progress->len);
 	TH_LOG("round %ld: stuck for %ds after %ld writes, %s; syscall %s; %s; last write \"%s\"; kernel stack:\n%s",
 	       round, FUZZ_STALL_SECS, progress->sessions,
 	       progress->reading ? "reading the policy" : "writing",
@@ -793,7 +804,8 @@ TEST_F_TIMEOUT(fuzz, policy_fuzzer, 7200)
 {
 	long total = ima_stress_param("fuzz", 2000), sessions = 0;
 	long accepted = 0, errnos[64] = {}, broken_total = 0, rounds = 0;
-	long roundtrips = 0, lockouts = 0;
+	long roundtrips = 0, lockouts = 0, sealed = 0;
+	bool verify_only = false;
 	char *previous = NULL;
 	struct fuzz_result res;
 	double start;
@@ -813,7 +825,8 @@ TEST_F_TIMEOUT(fuzz, policy_fuzzer, 7200)
 		ASSERT_LE(0, pid);
 		if (!pid) {
 			close(pipefd[0]);
-			fuzz_child(&self->ctr, previous, total - sessions,
+			fuzz_child(&self->ctr, previous,
+				   verify_only ? 0 : total - sessions,
 				   0x1badcafeULL + rounds, pipefd[1]);
 		}
 		close(pipefd[1]);
@@ -831,11 +844,35 @@ TEST_F_TIMEOUT(fuzz, policy_fuzzer, 7200)
 		EXPECT_EQ(0, res.broken) {
 			TH_LOG("round %ld: %s", rounds, res.msg);
 		}
+		if (res.sealed && sealed < 3)
+			printf("# stress: policy_fuzzer: round %ld sealed by \"%s\"\n",
+			       rounds, res.sealed_by);
+		if (rounds % 100 == 99)
+			printf("# stress: policy_fuzzer: %ld rounds, %ld writes, %ld accepted, %ld sealed, %ld lock-outs\n",
+			       rounds + 1, sessions + res.sessions,
+			       accepted + res.accepted, sealed + res.sealed,
+			       lockouts + res.locked_out);
+		fflush(stdout);
 		sessions += res.sessions;
 		accepted += res.accepted;
 		broken_total += res.broken;
 		roundtrips += rounds && res.roundtrip;
 		lockouts += res.locked_out;
+		sealed += res.sealed;
+		/* Every round but a replay-only one makes progress. */
+		ASSERT_TRUE(verify_only || res.sessions > 0) {
+			TH_LOG("round %ld made no write", rounds);
+		}
+		/*
+		 * A full or sealed (appraise func=POLICY_CHECK) policy ends
+		 * every namespace it is replayed into at once: replay it
+		 * once, to check it reads back the same, then start afresh.
+		 */
+		if (verify_only) {
+			free(previous);
+			previous = NULL;
+		}
+		verify_only = res.sealed || res.full;
 		for (i = 0; i < 64; i++)
 			errnos[i] += res.errnos[i];
 		rounds++;
@@ -850,8 +887,8 @@ TEST_F_TIMEOUT(fuzz, policy_fuzzer, 7200)
 	       errnos[EINVAL], errnos[EPERM], errnos[EACCES]);
 	printf("# stress: policy_fuzzer: refused ENOSPC %ld E2BIG %ld other %ld\n",
 	       errnos[ENOSPC], errnos[E2BIG], errnos[0]);
-	printf("# stress: policy_fuzzer: %ld read-backs replayed, %ld lock-outs\n",
-	       roundtrips, lockouts);
+	printf("# stress: policy_fuzzer: %ld read-backs replayed, %ld lock-outs, %ld sealed\n",
+	       roundtrips, lockouts, sealed);
 	EXPECT_EQ(0, broken_total);
 	EXPECT_LT(0, accepted);
 }
