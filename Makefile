@@ -38,7 +38,7 @@ KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
 	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
-	gnuplot-nox jq bsdextrautils crun
+	gnuplot-nox jq bsdextrautils crun python3-sphinx python3-sphinx-rtd-theme
 # Container runtimes for the runtime tests, without what they recommend
 # (templates, bridges, lxcfs...): the tests need the runtimes alone.
 DEPS_NO_RECOMMENDS := runc lxc
@@ -64,7 +64,11 @@ print-matrix-flavors: ; @echo $(MATRIX_FLAVORS)
 warnings: kernel
 	@scripts/check-warnings.sh $(KTREE) $(OBJ)
 
-.PHONY: matrix print-matrix-flavors warnings test-vm $(addprefix matrix-,$(MATRIX_FLAVORS))
+# kernel-doc, htmldocs (Documentation/security) and the ABI files.
+docs: prepare
+	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
+
+.PHONY: matrix print-matrix-flavors warnings docs test-vm $(addprefix matrix-,$(MATRIX_FLAVORS))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
 
@@ -80,6 +84,7 @@ help:
 	@echo "make shell         boot the test kernel to a shell"
 	@echo "make matrix        build IMA_NS=n (and run the host tests), IMA=n, USER_NS=n"
 	@echo "make warnings      W=1 and sparse on the overlay's kernel code"
+	@echo "make docs          kernel-doc, htmldocs and ABI checks of our documentation"
 
 # Install only what is missing, so repeated runs cost nothing.
 missing_of = $$(for p in $(1); do \
@@ -130,9 +135,9 @@ $(OBJ)/.config: $(FRAGMENTS) $(OBJ)/config-extra scripts/make-config.sh
 kernel: prepare
 	@$(MAKE) -s --no-print-directory $(OBJ)/.config
 	@echo "kernel: building $(OBJ)"
-	@$(KMAKE) bzImage headers_install >$(BUILD)/kernel-build.log 2>&1 || \
-		{ tail -n 40 $(BUILD)/kernel-build.log; exit 1; }
-	@grep -E '(warning|error):' $(BUILD)/kernel-build.log || true
+	@$(KMAKE) bzImage headers_install >$(OBJ)/kernel-build.log 2>&1 || \
+		{ tail -n 40 $(OBJ)/kernel-build.log; exit 1; }
+	@grep -E '(warning|error):' $(OBJ)/kernel-build.log || true
 
 selftests: kernel
 	@rm -rf $(SELFTESTS) && mkdir -p $(SELFTESTS)
@@ -148,8 +153,9 @@ selftests: kernel
 rootfs: selftests
 	@scripts/mkrootfs.sh --out $(ROOTFS) --tests $(SELFTESTS)/install
 
-# make test: the suite in QEMU, then (MATRIX=1, the default) W=1/sparse
-# and the configuration matrix; the last line sums them. MATRIX=0: the
+# make test: the suite in QEMU, then (MATRIX=1, the default) W=1/sparse,
+# the documentation checks and the configuration matrix; the last line
+# sums them. MATRIX=0: the
 # suite alone. ONLY=name[,name...] runs just those test programs (and the
 # KUnit suites), without the matrix.
 MATRIX ?= 1

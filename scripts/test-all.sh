@@ -5,8 +5,9 @@
 #   test-all.sh [--matrix] -- MAKE [ARG...]
 #
 # Runs "MAKE test-vm" (the suite in QEMU on the debug kernel) and, with
-# --matrix, "MAKE warnings" (W=1 and sparse on our code) and "MAKE
-# matrix-FLAVOR" for each configuration of the matrix. Each step prints
+# --matrix, "MAKE warnings" (W=1 and sparse on our code), "MAKE docs"
+# (kernel-doc, htmldocs, ABI) and "MAKE matrix-FLAVOR" for each
+# configuration of the matrix. Each step prints
 # its own "N passed, N failed[, N skipped]" last; a step that prints none
 # (a build that failed) counts as one failure. Every step runs, whatever
 # the one before it did. The last line is the sum; the exit status is 1
@@ -52,6 +53,7 @@ step() {
 step suite test-vm
 if ((matrix)); then
 	step warnings warnings
+	step docs docs
 	for flavor in $("${make_cmd[@]}" -s print-matrix-flavors); do
 		echo "=== matrix: $flavor"
 		step "matrix-$flavor" "matrix-$flavor"
