@@ -228,6 +228,9 @@ static const struct rule_case rule_cases[] = {
 	{ "launch func=FILE_CHECK", -EINVAL, -EINVAL },
 	{ "func=FILE_CHECK", -EINVAL, -EINVAL },
 	{ "audit func=MODULE_CHECK label=x", -EINVAL, -EINVAL },
+	/* An option given twice: the first value was leaked. */
+	{ "measure fsname=ext4 fsname=tmpfs", -EINVAL, -EINVAL },
+	{ "measure func=FILE_CHECK fsname=ext4", 0, 0 },
 	/* Ids: the namespace maps 0..65535, the host everything. */
 	{ "measure func=FILE_CHECK uid=0", 0, 0 },
 	{ "measure func=FILE_CHECK uid=65535", 0, 0 },

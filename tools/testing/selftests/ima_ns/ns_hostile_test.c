@@ -654,6 +654,26 @@ static size_t count_lines(const char *s)
 }
 
 /*
+ * After a refused replay of @policy: write its lines one at a time, and
+ * return the first one refused (its length in @len, its errno in @ret).
+ */
+static const char *first_refused_line(const char *policy, size_t *len,
+				      int *ret)
+{
+	const char *line, *end;
+
+	for (line = policy; *line; line = end + 1) {
+		end = strchrnul(line, '\n');
+		*len = end - line;
+		*ret = policy_session(line, *len + (*end == '\n'));
+		if (*ret || !*end)
+			return line;
+	}
+	*len = 0;
+	return policy;
+}
+
+/*
  * In the container, as its root: replay @previous (the last namespace's
  * read-back) and check it reads back the same, then fuzz up to @budget
  * writes. The result and the final policy go to @out.
@@ -676,9 +696,15 @@ static void fuzz_child(struct ima_ctr *ctr, const char *previous, long budget,
 		ret = policy_session(previous, strlen(previous));
 		if (ret || read_file(IMA_POLICY, &policy) < 0 ||
 		    strcmp(policy, previous)) {
+			const char *line = previous;
+			size_t line_len = strlen(previous);
+
 			res.roundtrip = 0;
+			if (ret)
+				line = first_refused_line(previous, &line_len,
+							  &ret);
 			broken(&res, "read-back does not parse to itself",
-			       previous, strlen(previous), ret);
+			       line, line_len, ret);
 		}
 		free(policy);
 	}
