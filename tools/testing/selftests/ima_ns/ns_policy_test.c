@@ -154,6 +154,10 @@ TEST_F(policy, reads_back_verbatim)
 		"hash func=FILE_CHECK fowner=4305",
 		"dont_hash fsmagic=0x9fa0",
 		"appraise func=SETXATTR_CHECK appraise_algos=sha256,sha512",
+		/* sigv3 needs digest_type=verity first, also when read back. */
+		"appraise func=BPRM_CHECK digest_type=verity appraise_type=sigv3",
+		/* Longer than the buffer the policy was once printed with. */
+		"dont_measure fsname=a-filesystem-name-longer-than-sixty-four-characters-is-still-a-name",
 		NULL
 	};
 
