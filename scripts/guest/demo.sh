@@ -37,14 +37,19 @@ show_measurement() {
 	printf 'TPM PCR 10 (sha256) now: %s\n' "$(pcr10)"
 }
 
+# The PCRs of TPM $1 in the format of evmctl ima_measurement --pcrs.
+tpm_pcrs() {
+	local i=0
+	while [ "$i" -lt 24 ]; do
+		printf 'PCR-%02d: %s\n' "$i" "$(cat "/sys/class/tpm/$1/pcr-sha256/$i")"
+		i=$((i + 1))
+	done
+}
+
 show_attestation() {
 	step "A verifier replays the list against the TPM (evmctl, PCRs from sysfs)"
 	cp "$IMA/binary_runtime_measurements" "$WORK/list"
-	i=0
-	while [ "$i" -lt 24 ]; do
-		printf 'PCR-%02d: %s\n' "$i" "$(cat /sys/class/tpm/tpm0/pcr-sha256/$i)"
-		i=$((i + 1))
-	done >"$WORK/pcrs"
+	tpm_pcrs tpm0 >"$WORK/pcrs"
 	run "evmctl ima_measurement --ignore-violations --pcrs sha256,$WORK/pcrs $WORK/list 2>&1 | grep -E 'Matched|Failed'"
 }
 
@@ -192,15 +197,6 @@ vtpm_container_script() {
 	cp "\$sec/ima/binary_runtime_measurements" "\$work/list"
 	echo "\$IMA_NS_VTPM \$IMA_NS_VTPM_SWTPM" >"\$work/vtpm"
 	EOF
-}
-
-# The PCRs of TPM $1 in the format of evmctl ima_measurement --pcrs.
-tpm_pcrs() {
-	local i=0
-	while [ "$i" -lt 24 ]; do
-		printf 'PCR-%02d: %s\n' "$i" "$(cat "/sys/class/tpm/$1/pcr-sha256/$i")"
-		i=$((i + 1))
-	done
 }
 
 show_container_vtpm() {
