@@ -11,9 +11,11 @@
 #include <limits.h>
 #include <linux/keyctl.h>
 #include <linux/magic.h>
+#include <linux/vtpm_proxy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,9 +23,14 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ima_ns_util.h"
+
+#ifndef VTPM_PROXY_IOC_CONNECT_TO_IMA_NS
+#define VTPM_PROXY_IOC_CONNECT_TO_IMA_NS	_IO(0xa1, 0x10)
+#endif
 
 /* SHA-256 (FIPS 180-4), enough to check digests without extra libraries. */
 static const __u32 sha256_k[64] = {
@@ -1118,4 +1125,44 @@ int ima_keyring_add_cert(const char *cert_der)
 	key = syscall(__NR_add_key, "asymmetric", "", der, len, ring);
 	free(der);
 	return key < 0 ? -errno : key;
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/**
+ * ima_vtpm_connect() - connect a vTPM to the caller's IMA namespace
+ * @server_fd: the server side of a vTPM proxy
+ * @timeout_ms: how long to retry while the chip is not registered yet
+ *
+ * Issues VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, retried on EAGAIN.
+ *
+ * Return: 0 or the negative errno of the ioctl.
+ */
+int ima_vtpm_connect(int server_fd, long timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	int ret;
+
+	for (;;) {
+		ret = ioctl(server_fd, VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, 0) ?
+		      -errno : 0;
+		if (ret != -EAGAIN || now_ms() > deadline)
+			return ret;
+		sleep_ms(100);
+	}
 }

@@ -67,6 +67,10 @@ int find_cmd(const char *name, char *path, size_t size);
 int run_cmd(char *const argv[], char *out, size_t size);
 int exec_status(const char *path, char *const argv[]);
 
+long now_ms(void);
+void sleep_ms(long ms);
+int ima_vtpm_connect(int server_fd, long timeout_ms);
+
 int send_fd(int sock, int fd);
 int recv_fd(int sock);
 

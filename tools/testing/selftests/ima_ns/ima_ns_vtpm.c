@@ -21,37 +21,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/vtpm_proxy.h>
 
-#ifndef VTPM_PROXY_IOC_CONNECT_TO_IMA_NS
-#define VTPM_PROXY_IOC_CONNECT_TO_IMA_NS	_IO(0xa1, 0x10)
-#endif
+#include "ima_ns_util.h"
 
 #define VTPMX		"/dev/vtpmx"
 #define SERVER_FD	3
 /* swtpm and the kernel's probe of a new chip are slow under emulation. */
 #define READY_MS	60000
 #define POLL_MS		100
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 static const char usage_text[] =
 	"Usage: ima_ns_vtpm new STATEDIR COMMAND [ARG...]\n"
@@ -154,20 +136,19 @@ static int cmd_new(const char *state_dir, char **command)
 /* Retried while the chip is not registered yet (EAGAIN). */
 static int cmd_connect(const char *fd_arg)
 {
-	long deadline = now_ms() + READY_MS;
 	char *end;
 	long fd;
+	int ret;
 
 	errno = 0;
 	fd = strtol(fd_arg, &end, 10);
 	if (errno || *end || fd < 0 || fd > INT_MAX)
 		return usage();
-	while (ioctl((int)fd, VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, 0)) {
-		if (errno != EAGAIN || now_ms() > deadline) {
-			perror("ima_ns_vtpm: VTPM_PROXY_IOC_CONNECT_TO_IMA_NS");
-			return 1;
-		}
-		sleep_ms(POLL_MS);
+	ret = ima_vtpm_connect((int)fd, READY_MS);
+	if (ret) {
+		fprintf(stderr, "ima_ns_vtpm: VTPM_PROXY_IOC_CONNECT_TO_IMA_NS: %s\n",
+			strerror(-ret));
+		return 1;
 	}
 	return 0;
 }

@@ -108,22 +108,6 @@ static const char *vtpm_missing(void)
 	return NULL;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 static int tpm_path(unsigned int num, const char *file, char *buf,
 		    size_t size)
 {
@@ -328,16 +312,7 @@ static void vtpm_destroy(struct vtpm *v)
  */
 static int vtpm_connect_here(struct vtpm *v)
 {
-	long deadline = now_ms() + VTPM_READY_MS;
-	int ret;
-
-	for (;;) {
-		ret = ioctl(v->fd, VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, 0) ?
-		      -errno : 0;
-		if (ret != -EAGAIN || now_ms() > deadline)
-			return ret;
-		sleep_ms(100);
-	}
+	return ima_vtpm_connect(v->fd, VTPM_READY_MS);
 }
 
 /**
