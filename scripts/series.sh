@@ -27,6 +27,7 @@ COVER=$REPO/scripts/series-cover.txt
 BODIES=$REPO/scripts/series-bodies
 MESSAGES=$REPO/scripts/series-messages
 FIXES=$REPO/scripts/series-fixes
+REBASED=$REPO/scripts/series-rebased
 # The Makefile's ccache setting, also when the script runs on its own:
 # paths relative to the checkout, so the builds share the cache.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
@@ -146,11 +147,19 @@ commit_step() {
 		kgit commit-tree "$tree" -p "$parent" -F <(message_of "$commit")
 }
 
-# Replay the commits a merge brought in onto $1, one commit each; print the
-# new head, or fail if one of them does not apply (or is a merge itself).
+# Replay the commits merge $2 brought in onto $1, one commit each; print
+# the new head, or fail if one of them does not apply (or is a merge
+# itself). A path that conflicts with what the first parent changed since
+# the branch began is taken from scripts/series-rebased/<sha>.patch (the
+# commit's change to it, as it applies in the series), or else from the
+# merge's resolution, with the changes of the branch's later commits to it
+# taken out again.
 replay_branch() {
-	local head=$1 merge=$2 commit index from to tree
+	local head=$1 merge=$2 commit index from to tree merged tip path rebased
+	local excluded
 	index=$(mktemp)
+	merged=$(fixed_tree "$(tree_of "$merge")" "$merge")
+	tip=$(fixed_tree "$(tree_of "$merge^2")" "$merge^2")
 	while read -r commit; do
 		if git -C "$REPO" rev-parse -q --verify "$commit^2" >/dev/null; then
 			rm -f "$index"
@@ -158,17 +167,52 @@ replay_branch() {
 		fi
 		from=$(fixed_tree "$(tree_of "$commit^")" "$commit^")
 		to=$(fixed_tree "$(tree_of "$commit")" "$commit")
-		[[ -n $from && -n $to ]] || { rm -f "$index"; return 1; }
+		[[ -n $from && -n $to && -n $merged && -n $tip ]] ||
+			{ rm -f "$index"; return 1; }
 		[[ $from == "$to" ]] && continue
 		GIT_INDEX_FILE=$index kgit read-tree "$head"
-		kgit diff --binary "$from" "$to" |
-			GIT_INDEX_FILE=$index kgit apply --cached --3way - \
-				>/dev/null 2>&1 || { rm -f "$index"; return 1; }
+		rebased=$REBASED/$(git -C "$REPO" rev-parse --short=7 "$commit").patch
+		excluded=()
+		if [[ -f $rebased ]]; then
+			GIT_INDEX_FILE=$index kgit apply --cached "$rebased" ||
+				{ rm -f "$index"; return 1; }
+			mapfile -t excluded < <(sed -n 's|^+++ b/\(.*\)|:!\1|p' "$rebased")
+		fi
+		if ! kgit diff --binary "$from" "$to" -- . "${excluded[@]}" |
+			GIT_INDEX_FILE=$index kgit apply --cached --3way --allow-empty - \
+				>/dev/null 2>&1; then
+			while read -r path; do
+				resolve_path "$index" "$path" "$merged" "$to" "$tip" ||
+					{ rm -f "$index"; return 1; }
+			done < <(GIT_INDEX_FILE=$index kgit ls-files -u |
+				cut -f 2 | sort -u)
+		fi
 		tree=$(GIT_INDEX_FILE=$index kgit write-tree)
 		head=$(commit_step "$head" "$tree" "$commit")
 	done < <(git -C "$REPO" rev-list --reverse --topo-order "$merge^1..$merge^2")
 	rm -f "$index"
 	printf '%s\n' "$head"
+}
+
+# Put path $2 into index $1 as it is in tree $3 (the merge's resolution)
+# without the changes from tree $4 (this commit's) to tree $5 (the
+# branch's tip).
+resolve_path() {
+	local index=$1 path=$2 merged=$3 to=$4 tip=$5 scratch rc=0
+	scratch=$(mktemp)
+	GIT_INDEX_FILE=$scratch kgit read-tree "$merged"
+	if ! kgit diff --quiet "$to" "$tip" -- "$path"; then
+		kgit diff --binary "$to" "$tip" -- "$path" |
+			GIT_INDEX_FILE=$scratch kgit apply --cached --3way -R - \
+				>/dev/null 2>&1 || rc=1
+	fi
+	if ((rc == 0)); then
+		GIT_INDEX_FILE=$index kgit update-index --force-remove -- "$path"
+		GIT_INDEX_FILE=$scratch kgit ls-files -s -- "$path" |
+			GIT_INDEX_FILE=$index kgit update-index --index-info
+	fi
+	rm -f "$scratch"
+	return "$rc"
 }
 
 # Make the last commit $1 carry tree $2 (a merge's resolution).
@@ -245,13 +289,39 @@ maintained_by_series() {
 	done < <(added_files "$patch")
 }
 
-# checkpatch.pl's summary line of patch $2, run in tree $1, the report in
-# $3. FILE_PATH_CHANGES is ignored only for a patch whose new files are
-# all covered by the series' MAINTAINERS entry (in KTREE).
+# The files patch $1 changes or adds.
+changed_files() {
+	sed -n 's|^+++ b/||p' "$1"
+}
+
+# True when every file patch $2 changes has its SPDX tag where it belongs
+# in tree $1 (the tree after the patch): on line 1, or on line 2 after a
+# "#!" line. checkpatch.pl only sees the hunks, and takes line 2 of a
+# script for line 1 when a hunk starts there.
+spdx_placed_in() {
+	local tree=$1 patch=$2 file line
+	while read -r file; do
+		[[ -f $tree/$file ]] || continue
+		line=$(grep -n -m 1 'SPDX-License-Identifier:' "$tree/$file" |
+			cut -d: -f1)
+		[[ -n $line ]] || continue
+		((line == 1)) && continue
+		((line == 2)) && head -n 1 "$tree/$file" | grep -q '^#!' && continue
+		return 1
+	done < <(changed_files "$patch")
+}
+
+# checkpatch.pl's summary line of patch $2, run in tree $1 after the patch
+# is applied, the report in $3. FILE_PATH_CHANGES is ignored only for a
+# patch whose new files are all covered by the series' MAINTAINERS entry
+# (in KTREE), SPDX_LICENSE_TAG only when every tag is in its place.
 checkpatch_summary() {
 	local ignore=()
 	if maintained_by_series "$KTREE" "$2"; then
-		ignore=(--ignore FILE_PATH_CHANGES)
+		ignore+=(--ignore FILE_PATH_CHANGES)
+	fi
+	if spdx_placed_in "$1" "$2"; then
+		ignore+=(--ignore SPDX_LICENSE_TAG)
 	fi
 	(cd "$1" || exit 1
 	 perl scripts/checkpatch.pl --strict --show-types "${ignore[@]}" "$2" \
@@ -281,15 +351,15 @@ cmd_check() {
 	for patch in "${patches[@]}"; do
 		n=$((n + 1))
 		log=$work/logs/$(basename "$patch" .patch)
-		summary=$(checkpatch_summary "$tree" "$patch" "$log.checkpatch")
-		errors=$((errors + $(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$summary")))
-		warnings=$((warnings + $(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$summary")))
 		if ! git -C "$tree" -c user.name=series -c user.email=series@localhost \
 			am -q --committer-date-is-author-date "$patch" >"$log.am" 2>&1; then
 			echo "series: $n/$total $(basename "$patch"): git am failed" >&2
 			cat "$log.am" >&2
 			exit 1
 		fi
+		summary=$(checkpatch_summary "$tree" "$patch" "$log.checkpatch")
+		errors=$((errors + $(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$summary")))
+		warnings=$((warnings + $(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$summary")))
 		printf 'series: %d/%d %s: checkpatch %s' "$n" "$total" \
 			"$(basename "$patch")" "$summary"
 		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
@@ -314,20 +384,21 @@ warnings_of() {
 }
 
 # Build tree $1 in $2 with the configuration of the test kernel (the
-# fragments of the last step), so ccache serves what did not change.
-# SERIES_TARGETS (default bzImage) may name fewer make targets, e.g. the
-# directories the series touches, to check each step in less time.
+# fragments of the last step) and its KUnit tests, without the debug
+# options, which would double the time of one build per patch that check that each
+# step compiles. SERIES_TARGETS (default bzImage) may name fewer make
+# targets, e.g. the directories the series touches.
 build_tree() {
 	local tree=$1 obj=$2 log=$3 frag frags=() targets
 	read -r -a targets <<<"${SERIES_TARGETS:-bzImage}"
 	mkdir -p "$obj"
 	if [[ ! -f $obj/.config.series ]]; then
 		for frag in kernel/configs/ima_ns_guest.config \
-			tools/testing/selftests/ima_ns/config \
-			kernel/configs/ima_ns_debug.config; do
+			tools/testing/selftests/ima_ns/config; do
 			frags+=("$KTREE/$frag")
 		done
-		"$REPO/scripts/make-config.sh" "$KTREE" "$obj" "${frags[@]}" -- >/dev/null
+		"$REPO/scripts/make-config.sh" "$KTREE" "$obj" "${frags[@]}" -- \
+			CONFIG_KUNIT=y CONFIG_IMA_NS_KUNIT_TEST=y >/dev/null
 		cp "$obj/.config" "$obj/.config.series"
 	fi
 	cp "$obj/.config.series" "$obj/.config"
