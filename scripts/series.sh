@@ -28,6 +28,7 @@ BODIES=$REPO/scripts/series-bodies
 MESSAGES=$REPO/scripts/series-messages
 FIXES=$REPO/scripts/series-fixes
 REBASED=$REPO/scripts/series-rebased
+SPLITS=$REPO/scripts/series-splits
 # The Makefile's ccache setting, also when the script runs on its own:
 # paths relative to the checkout, so the builds share the cache.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
@@ -136,15 +137,47 @@ message_of() {
 		printf '\nSigned-off-by: %s\n' "$author"
 }
 
-# Commit tree $2 on parent $1 with the message and author of commit $3.
-commit_step() {
+# Commit tree $2 on parent $1 with the author of commit $3 and the
+# message on stdin.
+commit_as() {
 	local parent=$1 tree=$2 commit=$3
 	GIT_AUTHOR_NAME=$(git -C "$REPO" log -1 --format=%an "$commit") \
 	GIT_AUTHOR_EMAIL=$(git -C "$REPO" log -1 --format=%ae "$commit") \
 	GIT_AUTHOR_DATE=$(git -C "$REPO" log -1 --format=%aD "$commit") \
 	GIT_COMMITTER_NAME=$(git -C "$REPO" log -1 --format=%an "$commit") \
 	GIT_COMMITTER_EMAIL=$(git -C "$REPO" log -1 --format=%ae "$commit") \
-		kgit commit-tree "$tree" -p "$parent" -F <(message_of "$commit")
+		kgit commit-tree "$tree" -p "$parent" -F -
+}
+
+# Commit tree $2 on parent $1 as commit $3. A step that mixes subsystems
+# is split first: scripts/series-splits/<sha>-<n> takes out, in the order
+# of n, the step's changes to the paths on its first line, with the
+# message that follows a blank line; the rest of the step keeps the
+# commit's message.
+commit_step() {
+	local parent=$1 tree=$2 commit=$3 split paths index part author
+	author=$(git -C "$REPO" log -1 --format='%an <%ae>' "$commit")
+	for split in "$SPLITS/$(git -C "$REPO" rev-parse --short=7 "$commit")"-*; do
+		[[ -f $split ]] || continue
+		read -r -a paths < <(head -n 1 "$split")
+		index=$(mktemp)
+		GIT_INDEX_FILE=$index kgit read-tree "$parent"
+		kgit diff --binary "$parent" "$tree" -- "${paths[@]}" |
+			GIT_INDEX_FILE=$index kgit apply --cached --allow-empty - ||
+			die "$split does not apply"
+		part=$(GIT_INDEX_FILE=$index kgit write-tree)
+		rm -f "$index"
+		[[ $part != "$(kgit rev-parse "$parent^{tree}")" ]] ||
+			die "$split takes out nothing"
+		parent=$( { sed '1,2d' "$split"
+			    printf '\nSigned-off-by: %s\n' "$author"; } |
+			commit_as "$parent" "$part" "$commit")
+	done
+	if [[ $tree == "$(kgit rev-parse "$parent^{tree}")" ]]; then
+		printf '%s\n' "$parent"
+	else
+		message_of "$commit" | commit_as "$parent" "$tree" "$commit"
+	fi
 }
 
 # Replay the commits merge $2 brought in onto $1, one commit each; print
