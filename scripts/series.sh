@@ -17,6 +17,12 @@
 # work merged from a branch is replayed commit by commit when its commits
 # apply in order, else it is one step. A step's kernel tree is the base
 # with the overlay of that commit applied (scripts/overlay.sh).
+#
+# What the history cannot say is in scripts/, by commit (short sha):
+#   series-fixes/     a change made where it belongs rather than later
+#   series-rebased/   a branch commit's change as it applies in the series
+#   series-splits/    a step's changes to some paths, as a patch before it
+#   series-messages/  a rewritten message; series-bodies/ a missing body
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
