@@ -210,7 +210,9 @@ bench: prepare
 # the base, with a cover letter (scripts/series-cover.txt), in build/series.
 # make series-check: git am it onto a pristine tree in build/series-check,
 # checkpatch.pl --strict every patch and build the kernel after each one
-# (SERIES_BUILDS=all, the default), after the last one (last) or never.
+# (SERIES_BUILDS=all, the default), after the last one (last) or never;
+# its last line counts the patches that passed. make test runs it with
+# SERIES_BUILDS=none.
 SERIES := $(BUILD)/series
 SERIES_WORK := $(BUILD)/series-check
 SERIES_BUILDS ?= all

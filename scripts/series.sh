@@ -272,6 +272,8 @@ cmd_generate() {
 	KTREE=$(realpath "$1")
 	out=$(realpath -m "$2")
 	kgit rev-parse -q --verify base >/dev/null || die "$KTREE has no tag base"
+	[[ $(git -C "$REPO" rev-parse --is-shallow-repository) == false ]] ||
+		die "a shallow clone has no history to make the series of"
 	head=$(kgit rev-parse base)
 	prev=$(kgit rev-parse "base^{tree}")
 	while read -r commit; do
@@ -368,9 +370,11 @@ checkpatch_summary() {
 		sed -n 's/^total: \(.*\) lines checked$/\1/p'
 }
 
+# A patch passes when it applies, checkpatch finds nothing and, if it is
+# built, the build succeeds; the last line counts the patches.
 cmd_check() {
 	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
-	local errors=0 warnings=0 summary failed=0
+	local errors=0 warnings=0 summary passed=0 ok
 	KTREE=$(realpath "$1")
 	series=$(realpath "$series")
 	work=$(realpath -m "$work")
@@ -394,26 +398,30 @@ cmd_check() {
 			am -q --committer-date-is-author-date "$patch" >"$log.am" 2>&1; then
 			echo "series: $n/$total $(basename "$patch"): git am failed" >&2
 			cat "$log.am" >&2
+			echo "$passed passed, $((total - passed)) failed"
 			exit 1
 		fi
 		summary=$(checkpatch_summary "$tree" "$patch" "$log.checkpatch")
 		errors=$((errors + $(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$summary")))
 		warnings=$((warnings + $(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$summary")))
+		ok=1
+		[[ $summary == "0 errors, 0 warnings, 0 checks, "* ]] || ok=0
 		printf 'series: %d/%d %s: checkpatch %s' "$n" "$total" \
 			"$(basename "$patch")" "$summary"
 		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
 			if build_tree "$tree" "$obj" "$log.build"; then
-				printf ', build ok (%s)\n' "$(warnings_of "$log.build")"
+				printf ', build ok (%s)' "$(warnings_of "$log.build")"
 			else
-				printf ', BUILD FAILED (see %s)\n' "$log.build"
-				failed=1
+				printf ', BUILD FAILED (see %s)' "$log.build"
+				ok=0
 			fi
-		else
-			printf '\n'
 		fi
+		((ok)) && passed=$((passed + 1))
+		((ok)) && printf '\n' || printf ' FAIL\n'
 	done
 	echo "series: applied $total patches; checkpatch: $errors errors, $warnings warnings"
-	((failed == 0 && errors == 0 && warnings == 0))
+	echo "$passed passed, $((total - passed)) failed"
+	((passed == total))
 }
 
 warnings_of() {

@@ -6,8 +6,9 @@
 #
 # Runs "MAKE test-vm" (the suite in QEMU on the debug kernel) and, with
 # --matrix, "MAKE warnings" (W=1 and sparse on our code), "MAKE docs"
-# (kernel-doc, htmldocs, ABI) and "MAKE matrix-FLAVOR" for each
-# configuration of the matrix. Each step prints
+# (kernel-doc, htmldocs, ABI), "MAKE series-check SERIES_BUILDS=none" (the
+# series applies with git am, checkpatch --strict on each patch) and
+# "MAKE matrix-FLAVOR" for each configuration of the matrix. Each step prints
 # its own "N passed, N failed[, N skipped]" last; a step that prints none
 # (a build that failed) counts as one failure. Every step runs, whatever
 # the one before it did. The last line is the sum; the exit status is 1
@@ -54,6 +55,13 @@ step suite test-vm
 if ((matrix)); then
 	step warnings warnings
 	step docs docs
+	# The series needs the history; a shallow clone has none.
+	if [[ $(git rev-parse --is-shallow-repository 2>/dev/null) == false ]]; then
+		step series series-check SERIES_BUILDS=none
+	else
+		echo "SKIP series: not a full clone of the repository"
+		skipped=$((skipped + 1))
+	fi
 	for flavor in $("${make_cmd[@]}" -s print-matrix-flavors); do
 		echo "=== matrix: $flavor"
 		step "matrix-$flavor" "matrix-$flavor"
