@@ -207,7 +207,9 @@ bench: prepare
 
 # ---- upstream series (issue 9) ----------------------------------------------
 # make series: the committed history as a git-format-patch series against
-# the base, with a cover letter (scripts/series-cover.txt), in build/series.
+# the base, with a cover letter (scripts/series-cover.txt), in build/series;
+# SERIES_IDENTITY="Name <email>" makes that person the author and the one
+# Signed-off-by of every patch (the history has the team's placeholders).
 # make series-check: git am it onto a pristine tree in build/series-check,
 # checkpatch.pl --strict every patch and build the kernel after each one
 # (SERIES_BUILDS=all, the default), after the last one (last) or never;

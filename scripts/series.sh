@@ -4,7 +4,8 @@
 # against the pristine base, and its check.
 #
 #   series.sh generate KTREE OUT    write OUT/0000-cover-letter.patch and
-#                                   one patch per step of the history
+#                                   one patch per step of the history, by
+#                                   $SERIES_IDENTITY ("Name <email>") if set
 #   series.sh check KTREE SERIES WORK [all|last|none]
 #                                   git am SERIES onto a pristine tree in
 #                                   WORK, checkpatch.pl --strict each patch,
@@ -111,6 +112,16 @@ fixed_tree() {
 	printf '%s\n' "$tree"
 }
 
+# The author of commit $1 in the series: SERIES_IDENTITY ("Name <email>",
+# the person who signs the series off) when set, else the commit's.
+author_of() {
+	if [[ -n ${SERIES_IDENTITY:-} ]]; then
+		printf '%s\n' "$SERIES_IDENTITY"
+	else
+		git -C "$REPO" log -1 --format='%an <%ae>' "$1"
+	fi
+}
+
 # The message of commit $1 for the series: a merge's subject loses its
 # "Merge the ... work: " and gets the subsystem prefix; a Signed-off-by
 # of the author is added when missing.
@@ -131,7 +142,11 @@ message_of() {
 	if [[ -z $body && -f $BODIES/$short ]]; then
 		body=$(cat "$BODIES/$short")
 	fi
-	author=$(git -C "$REPO" log -1 --format='%an <%ae>' "$commit")
+	author=$(author_of "$commit")
+	# The identity signs off in place of the history's placeholders.
+	if [[ -n ${SERIES_IDENTITY:-} ]]; then
+		body=$(grep -v '^Signed-off-by: ' <<<"$body" || true)
+	fi
 	if [[ $subject == Merge\ * ]]; then
 		subject="ima: ${subject#Merge the *work: }"
 		body="$body${body:+$'\n\n'}$(git -C "$REPO" log --reverse \
@@ -147,11 +162,14 @@ message_of() {
 # message on stdin.
 commit_as() {
 	local parent=$1 tree=$2 commit=$3
-	GIT_AUTHOR_NAME=$(git -C "$REPO" log -1 --format=%an "$commit") \
-	GIT_AUTHOR_EMAIL=$(git -C "$REPO" log -1 --format=%ae "$commit") \
+	local author name email
+	author=$(author_of "$commit")
+	name=${author% <*}
+	email=${author##*<}
+	email=${email%>}
+	GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email \
 	GIT_AUTHOR_DATE=$(git -C "$REPO" log -1 --format=%aD "$commit") \
-	GIT_COMMITTER_NAME=$(git -C "$REPO" log -1 --format=%an "$commit") \
-	GIT_COMMITTER_EMAIL=$(git -C "$REPO" log -1 --format=%ae "$commit") \
+	GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email \
 		kgit commit-tree "$tree" -p "$parent" -F -
 }
 
@@ -162,7 +180,7 @@ commit_as() {
 # commit's message.
 commit_step() {
 	local parent=$1 tree=$2 commit=$3 split paths index part author
-	author=$(git -C "$REPO" log -1 --format='%an <%ae>' "$commit")
+	author=$(author_of "$commit")
 	for split in "$SPLITS/$(git -C "$REPO" rev-parse --short=7 "$commit")"-*; do
 		[[ -f $split ]] || continue
 		read -r -a paths < <(head -n 1 "$split")
@@ -295,7 +313,12 @@ cmd_generate() {
 		die "the series does not end at the overlay of HEAD"
 	rm -rf "$out"
 	mkdir -p "$out"
-	kgit -c core.abbrev=12 format-patch -q --cover-letter --no-signature \
+	local who=() email
+	if [[ -n ${SERIES_IDENTITY:-} ]]; then
+		email=${SERIES_IDENTITY##*<}
+		who=(-c "user.name=${SERIES_IDENTITY% <*}" -c "user.email=${email%>}")
+	fi
+	kgit "${who[@]}" -c core.abbrev=12 format-patch -q --cover-letter --no-signature \
 		--subject-prefix="RFC PATCH" -o "$out" "base..$head"
 	fill_cover_letter "$out/0000-cover-letter.patch" "base..$head"
 	steps=$(kgit rev-list --count "base..$head")
