@@ -4,9 +4,11 @@
 #
 #   check-docs.sh KTREE OUT
 #
-# Three checks, each one line in the summary:
+# Four checks, each one line in the summary:
 #   kernel-doc  scripts/kernel-doc -none is silent on every C file of the
 #               overlay (new files and patched base files);
+#   coverage    every non-static function the overlay adds has a kernel-doc
+#               comment (scripts/kernel-doc-coverage.py);
 #   htmldocs    make SPHINXDIRS=security htmldocs (in OUT) prints no
 #               warning about an overlay document;
 #   abi         scripts/get_abi.pl validate says nothing about our ABI
@@ -41,6 +43,9 @@ mapfile -t docs < <(cd "$REPO" && git ls-files -- Documentation |
 
 findings=$(cd "$ktree" && scripts/kernel-doc -none "${c_files[@]}" 2>&1)
 result kernel-doc "$findings"
+
+findings=$("$SCRIPTS/kernel-doc-coverage.py" "$ktree" "${c_files[@]}" 2>&1)
+result coverage "$findings"
 
 make -C "$ktree" O="$out" SPHINXDIRS=security htmldocs >"$out/htmldocs.log" 2>&1
 rc=$?
