@@ -454,10 +454,10 @@ warnings_of() {
 }
 
 # Build tree $1 in $2 with the configuration of the test kernel (the
-# fragments of the last step) and its KUnit tests, without the debug
-# options, which would double the time of one build per patch that check that each
-# step compiles. SERIES_TARGETS (default bzImage) may name fewer make
-# targets, e.g. the directories the series touches.
+# fragments of the last step) and its KUnit tests. The debug options are
+# left out: they would double the time of a build per patch, which only
+# checks that each step compiles. SERIES_TARGETS (default bzImage) may
+# name fewer make targets, e.g. the directories the series touches.
 build_tree() {
 	local tree=$1 obj=$2 log=$3 frag frags=() targets
 	read -r -a targets <<<"${SERIES_TARGETS:-bzImage}"
