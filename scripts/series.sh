@@ -394,7 +394,8 @@ checkpatch_summary() {
 }
 
 # A patch passes when it applies, checkpatch finds nothing and, if it is
-# built, the build succeeds; the last line counts the patches.
+# built, the build succeeds without a compiler warning; the last line
+# counts the patches.
 cmd_check() {
 	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
 	local errors=0 warnings=0 summary passed=0 ok
@@ -434,6 +435,8 @@ cmd_check() {
 		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
 			if build_tree "$tree" "$obj" "$log.build"; then
 				printf ', build ok (%s)' "$(warnings_of "$log.build")"
+				# The base builds without one: a warning is the patch's.
+				grep -qE '(warning|error):' "$log.build" && ok=0
 			else
 				printf ', BUILD FAILED (see %s)' "$log.build"
 				ok=0
