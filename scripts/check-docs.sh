@@ -12,7 +12,7 @@
 #   htmldocs    make SPHINXDIRS=security htmldocs (in OUT) prints no
 #               warning about an overlay document;
 #   abi         scripts/get_abi.pl validate says nothing about our ABI
-#               files.
+#               files, and what it gives Sphinx is UTF-8.
 # The last line is "N passed, N failed".
 set -uo pipefail
 
@@ -57,7 +57,12 @@ result htmldocs "${findings#$'\n'}"
 
 findings=$(cd "$ktree" && scripts/get_abi.pl validate --dir Documentation/ABI 2>&1 |
 	grep -E "$(printf '%s\n' "${docs[@]}" | grep ABI/ | sed 's|.*/||' | paste -sd'|')")
-result abi "$findings"
+# What the ABI pages of htmldocs read: Sphinx fails on a byte that is not
+# UTF-8, such as get_abi.pl's separator of What: lines leaking into a title.
+(cd "$ktree" && scripts/get_abi.pl rest --dir Documentation/ABI 2>/dev/null) |
+	python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' 2>/dev/null ||
+	findings+=$'\n'"get_abi.pl rest: output is not UTF-8"
+result abi "${findings#$'\n'}"
 
 echo "$passed passed, $failed failed"
 ((failed == 0))
