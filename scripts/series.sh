@@ -398,7 +398,7 @@ checkpatch_summary() {
 # counts the patches.
 cmd_check() {
 	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
-	local errors=0 warnings=0 summary passed=0 ok
+	local errors=0 warnings=0 summary passed=0 ok count
 	KTREE=$(realpath "$1")
 	series=$(realpath "$series")
 	work=$(realpath -m "$work")
@@ -434,9 +434,10 @@ cmd_check() {
 			"$(basename "$patch")" "$summary"
 		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
 			if build_tree "$tree" "$obj" "$log.build"; then
-				printf ', build ok (%s)' "$(warnings_of "$log.build")"
+				count=$(compiler_warnings "$log.build")
+				printf ', build ok (%d compiler warnings)' "$count"
 				# The base builds without one: a warning is the patch's.
-				grep -qE '(warning|error):' "$log.build" && ok=0
+				((count == 0)) || ok=0
 			else
 				printf ', BUILD FAILED (see %s)' "$log.build"
 				ok=0
@@ -450,10 +451,9 @@ cmd_check() {
 	((passed == total))
 }
 
-warnings_of() {
-	local count
-	count=$(grep -cE '(warning|error):' "$1" || true)
-	echo "$count compiler warnings"
+# The number of compiler diagnostics in build log $1.
+compiler_warnings() {
+	grep -cE '(warning|error):' "$1" || true
 }
 
 # Build tree $1 in $2 with the configuration of the test kernel (the
