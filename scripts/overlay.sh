@@ -67,7 +67,7 @@ export_to() {
 	GIT_INDEX_FILE=$index git -C "$tree" add -A
 	# The kernel's ".*" rule hides new .gitignore files: they are ours too.
 	git -C "$tree" ls-files -z --others --ignored --exclude-standard |
-		grep -z '\(^\|/\)\.gitignore$' |
+		{ grep -z '\(^\|/\)\.gitignore$' || true; } |
 		GIT_INDEX_FILE=$index xargs -0 -r git -C "$tree" add -f --
 	while IFS=$'\t' read -r status path; do
 		mkdir -p "$out/$(dirname "$path")"
@@ -181,10 +181,15 @@ cmd_prepare() {
 cmd_export() {
 	local tree=$1 root
 	require_tree "$tree"
+	# Into a scratch directory first: a failed export leaves the overlay
+	# as it was.
+	EXPORT_SCRATCH=$(mktemp -d)
+	trap 'rm -rf "$EXPORT_SCRATCH"' EXIT
+	export_to "$tree" "$EXPORT_SCRATCH"
 	for root in "${OVERLAY_ROOTS[@]}"; do
 		rm -rf "${REPO:?}/$root"
 	done
-	export_to "$tree" "$REPO"
+	cp -a "$EXPORT_SCRATCH/." "$REPO/"
 	git -C "$tree" add -A
 	if [[ -n $(git -C "$tree" status --porcelain) ]]; then
 		git -C "$tree" -c user.name=ima-ns -c user.email=ima-ns@localhost \
