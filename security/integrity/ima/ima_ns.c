@@ -16,9 +16,11 @@
 #include <linux/ima_ns.h>
 #include <linux/key.h>
 #include <linux/capability.h>
+#include <linux/memcontrol.h>
 #include <linux/mnt_idmapping.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/ratelimit.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/static_key.h>
@@ -110,6 +112,12 @@ static void dec_ima_namespaces(struct ucounts *ucounts)
 	dec_ucount(ucounts, UCOUNT_IMA_NAMESPACES);
 }
 
+/* Whether uid 0 of @user_ns is the host's: its records may reach the log. */
+static bool maps_host_root(struct user_namespace *user_ns)
+{
+	return uid_eq(make_kuid(user_ns, 0), GLOBAL_ROOT_UID);
+}
+
 static struct ima_namespace *alloc_ns(struct user_namespace *user_ns)
 {
 	struct ima_namespace *ns;
@@ -129,6 +137,11 @@ static struct ima_namespace *alloc_ns(struct user_namespace *user_ns)
 	refcount_set(&ns->users, 1);
 	ns->user_ns = user_ns;
 	ns->ucounts = ucounts;
+	ns->memcg = get_mem_cgroup_from_current();
+	/* Bursts of 100 records, every 5 s: see ima_ns_may_audit(). */
+	ratelimit_state_init(&ns->audit_rs, 5 * HZ, 100);
+	ratelimit_set_flags(&ns->audit_rs, RATELIMIT_MSG_ON_RELEASE);
+	ns->host_root = maps_host_root(user_ns);
 
 	/* Ids index the xarray: on 32-bit they run out after 2^32 - 1. */
 	err = -ENOSPC;
@@ -161,6 +174,7 @@ fail_policy:
 fail_status:
 	ima_ns_status_free_ns(ns);
 fail_free:
+	mem_cgroup_put(ns->memcg);
 	kfree(ns);
 fail_dec:
 	dec_ima_namespaces(ucounts);
@@ -214,6 +228,8 @@ int ima_ns_activate(struct ima_namespace *ns)
 	 * namespaces at all: until then they go straight to init_ima_ns.
 	 */
 	static_branch_enable(&ima_ns_in_use);
+	/* The uid map is written once: maybe after the namespace's creation. */
+	WRITE_ONCE(ns->host_root, maps_host_root(ns->user_ns));
 	/*
 	 * Fully ordered on success: publishes the configuration. Pairs with
 	 * test_bit_acquire() in ima_ns_active().
@@ -258,7 +274,9 @@ static struct ima_namespace *walk_to_active(const struct user_namespace *user_ns
  * Walks up from @user_ns to the nearest user namespace whose IMA namespace
  * is active; the walk is bounded by the user-namespace depth (32). Its
  * result is cached in @user_ns until the next activation of any namespace,
- * like a seqcount whose writers give way to each other.
+ * like a seqcount whose writers give way to each other. The host's tasks
+ * and those of an active namespace's own user namespace need no walk, and
+ * never read the generation that activations bump.
  *
  * Return: That IMA namespace, not referenced: @user_ns pins its own IMA
  * namespace and, through its parents, those of its ancestors.
@@ -267,6 +285,11 @@ struct ima_namespace *ima_ns_of(struct user_namespace *user_ns)
 {
 	unsigned long gen, seq;
 	struct ima_namespace *ns;
+
+	/* Pairs with smp_store_release() in ima_ns_create(). */
+	ns = smp_load_acquire(&user_ns->ima_ns);
+	if (ns && ima_ns_active(ns))
+		return ns;
 
 	/* Pairs with the release in ima_ns_activate(). */
 	gen = atomic_long_read_acquire(&ima_ns_generation);
@@ -414,6 +437,7 @@ static void reap_namespaces(struct work_struct *work)
 		ima_ns_policy_free(ns);
 		ima_ns_status_free_ns(ns);
 		key_put(ns->keyring);
+		mem_cgroup_put(ns->memcg);
 		dec_ima_namespaces(ns->ucounts);
 		xa_erase_irq(&ima_ns_xa, index);
 		kfree(ns);

@@ -210,8 +210,9 @@ static const struct rule_case rule_cases[] = {
 	{ "appraise func=BPRM_CHECK appraise_type=imasig", 0, 0 },
 	{ "dont_appraise fsmagic=0x9fa0", 0, 0 },
 	{ "audit func=BPRM_CHECK", 0, 0 },
-	{ "hash func=FILE_CHECK", 0, 0 },
-	{ "dont_hash fsmagic=0x01021994", 0, 0 },
+	/* IMA writes no hash for a namespace: no descendant's hash passes. */
+	{ "hash func=FILE_CHECK", -EINVAL, 0 },
+	{ "dont_hash fsmagic=0x01021994", -EINVAL, 0 },
 	{ "measure func=BPRM_CHECK pcr=11 template=ima-sig", 0, 0 },
 	/* Kernel-wide hooks: the host's only. */
 	{ "measure func=MODULE_CHECK", -EINVAL, 0 },
@@ -264,6 +265,52 @@ static void ima_ns_policy_test_rule(struct kunit *test)
 	strscpy(buf, c->rule, sizeof(buf));
 	KUNIT_EXPECT_EQ(test, ima_test_parse_rule(&init_ima_ns, buf),
 			c->host_err);
+}
+
+struct long_rule_case {
+	const char *name;
+	unsigned int items;	/* in keyrings= */
+	size_t pad;		/* spaces after the rule */
+	int ns_err;
+};
+
+static const struct long_rule_case long_rule_cases[] = {
+	{ "64 keyrings", IMA_NS_MAX_OPT_ITEMS, 0, 0 },
+	{ "65 keyrings", IMA_NS_MAX_OPT_ITEMS + 1, 0, -EINVAL },
+	{ "2000 keyrings", 2000, 0, -EINVAL },
+	{ "a rule as long as a write", 3, IMA_NS_MAX_RULE_LEN - 128, 0 },
+	{ "a longer rule", 3, IMA_NS_MAX_RULE_LEN, -E2BIG },
+};
+
+KUNIT_ARRAY_PARAM_DESC(long_rule, long_rule_cases, name);
+
+/*
+ * What a namespace's rule may hold is bounded by explicit caps, not by the
+ * allocator: a policy file may hold lines of any length.
+ */
+static void ima_ns_policy_test_long_rule(struct kunit *test)
+{
+	const struct long_rule_case *c = test->param_value;
+	struct ima_namespace *ns = new_ns(test, SHIFTED_ROOT);
+	size_t size = 64 + 2 * c->items + c->pad, len;
+	unsigned int i;
+	char *rule;
+
+	if (!IS_ENABLED(CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS))
+		kunit_skip(test, "no KEY_CHECK (CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS)");
+
+	rule = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rule);
+	len = strscpy(rule, "measure func=KEY_CHECK keyrings=k", size);
+	for (i = 1; i < c->items; i++)
+		len += strscpy(rule + len, "|k", size - len);
+	memset(rule + len, ' ', c->pad);
+	len += c->pad;
+
+	KUNIT_EXPECT_EQ(test, ima_parse_add_rule(ns, rule),
+			c->ns_err ? c->ns_err : (ssize_t)len + 1);
+	KUNIT_EXPECT_EQ(test, ns->nr_rules, c->ns_err ? 0 : 1);
+	ima_delete_rules(ns);
 }
 
 struct cap_case {
@@ -484,6 +531,7 @@ static void ima_ns_policy_test_failed_write(struct kunit *test)
 
 static struct kunit_case ima_ns_policy_test_cases[] = {
 	KUNIT_CASE_PARAM(ima_ns_policy_test_rule, rule_gen_params),
+	KUNIT_CASE_PARAM(ima_ns_policy_test_long_rule, long_rule_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_cap, cap_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_ids, id_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_audit, audit_gen_params),

@@ -101,24 +101,17 @@ static void free_record(struct ima_ns_status *rec)
 	call_rcu(&rec->rcu, free_record_rcu);
 }
 
-/* A record as new: nothing done yet for the inode's current version. */
 static void clear_record(struct ima_ns_status *rec,
 			 const struct ima_iint_cache *iint)
 {
-	rec->version = iint->real_inode.version;
-	rec->status = (struct ima_status) {
-		.file_status = INTEGRITY_UNKNOWN,
-		.mmap_status = INTEGRITY_UNKNOWN,
-		.bprm_status = INTEGRITY_UNKNOWN,
-		.read_status = INTEGRITY_UNKNOWN,
-		.creds_status = INTEGRITY_UNKNOWN,
-	};
+	ima_status_clear(&rec->status, iint);
 }
 
 static void unlink_record(struct ima_ns_status *rec)
 {
 	lockdep_assert_held(&rec->head->lock);
 	hlist_del_init(&rec->inode_node);
+	rec->head->nr_records--;
 	/* Pairs with READ_ONCE() in free_ns_record(). */
 	WRITE_ONCE(rec->head, NULL);
 }
@@ -161,10 +154,11 @@ struct ima_ns_status *ima_ns_status_find(struct ima_namespace *ns,
  *
  * A record found for an older version of the file (@version differs from
  * iint->real_inode.version) is cleared before being returned. Memory is
- * charged to the caller's memory cgroup.
+ * charged to the memory cgroup @ns was created in.
  *
  * Context: Process context, iint->mutex held. May sleep.
- * Return: The record, or ERR_PTR(-EINVAL) for init_ima_ns,
+ * Return: The record, or ERR_PTR(-EINVAL) for init_ima_ns, ERR_PTR(-ENOSPC)
+ * if the inode has IMA_NS_MAX_INODE_RECORDS records already,
  * ERR_PTR(-ENOMEM) or another negative errno on failure.
  */
 struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
@@ -172,6 +166,7 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 {
 	struct ima_ns_inode_status *head;
 	struct ima_ns_status *rec;
+	struct mem_cgroup *charged;
 	int err;
 
 	might_sleep();
@@ -182,25 +177,34 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 
 	rec = ima_ns_status_find(ns, iint);
 	if (rec) {
-		if (rec->version != iint->real_inode.version)
+		if (rec->status.version != iint->real_inode.version)
 			clear_record(rec, iint);
 		return rec;
 	}
 
 	head = iint->ns_status;
+	if (head && head->nr_records >= IMA_NS_MAX_INODE_RECORDS)
+		return ERR_PTR(-ENOSPC);
+
+	charged = ima_ns_charge_begin(ns);
 	if (!head) {
 		head = kmalloc(sizeof(*head), GFP_KERNEL_ACCOUNT);
 		if (!head)
-			return ERR_PTR(-ENOMEM);
+			goto nomem;
 		spin_lock_init(&head->lock);
 		INIT_HLIST_HEAD(&head->records);
-		/* Read under iint->mutex, or once the inode is gone. */
-		iint->ns_status = head;
+		head->nr_records = 0;
+		/*
+		 * Read under iint->mutex, once the inode is gone, or with
+		 * smp_load_acquire() in ima_ns_status_take_tomtou().
+		 */
+		smp_store_release(&iint->ns_status, head);
 	}
 
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
 	if (!rec)
-		return ERR_PTR(-ENOMEM);
+		goto nomem;
+	ima_ns_charge_end(charged);
 	count_records(1);
 	rec->iint = iint;
 	rec->ns = ns;
@@ -217,8 +221,13 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 	spin_lock_bh(&head->lock);
 	rec->head = head;
 	hlist_add_head(&rec->inode_node, &head->records);
+	head->nr_records++;
 	spin_unlock_bh(&head->lock);
 	return rec;
+
+nomem:
+	ima_ns_charge_end(charged);
+	return ERR_PTR(-ENOMEM);
 }
 
 /**
@@ -299,6 +308,48 @@ void ima_ns_status_clear_bit(struct ima_iint_cache *iint, int bit)
 	hlist_for_each_entry(rec, &head->records, inode_node)
 		clear_bit(bit, &rec->atomic_flags);
 	spin_unlock_bh(&head->lock);
+}
+
+/**
+ * ima_ns_status_take_tomtou - a namespace owed a ToMToU violation
+ * @iint: integrity cache of an inode being opened for write
+ *
+ * Clears IMA_MAY_EMIT_TOMTOU, which a namespace's reader sets in its record,
+ * in the first record that has it and whose namespace is still alive.
+ * Called until it returns NULL, it visits each such namespace once.
+ *
+ * Context: Process context, the inode held.
+ * Return: That record's namespace, referenced, or NULL if none is left.
+ */
+struct ima_namespace *ima_ns_status_take_tomtou(struct ima_iint_cache *iint)
+{
+	struct ima_namespace *ns = NULL;
+	struct ima_ns_inode_status *head;
+	struct ima_ns_status *rec;
+
+	/*
+	 * Without iint->mutex, which a reader may hold while it hashes the
+	 * file: the list head, once set, stays until the inode goes. Pairs
+	 * with smp_store_release() in ima_ns_status_get().
+	 */
+	head = smp_load_acquire(&iint->ns_status);
+	if (!head)
+		return NULL;
+
+	/*
+	 * A linked record's namespace is not freed before it unlinks the
+	 * record under head->lock: it can be referenced unless dying.
+	 */
+	spin_lock_bh(&head->lock);
+	hlist_for_each_entry(rec, &head->records, inode_node) {
+		if (test_and_clear_bit(IMA_MAY_EMIT_TOMTOU, &rec->atomic_flags) &&
+		    refcount_inc_not_zero(&rec->ns->users)) {
+			ns = rec->ns;
+			break;
+		}
+	}
+	spin_unlock_bh(&head->lock);
+	return ns;
 }
 
 /**

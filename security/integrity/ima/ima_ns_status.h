@@ -30,12 +30,20 @@ struct ima_namespace;
  * @bprm_status: appraisal result for BPRM_CHECK
  * @read_status: appraisal result for the kernel_read_file() hooks
  * @creds_status: appraisal result for CREDS_CHECK
+ * @version: the file version (iint->real_inode.version) these results
+ *	are for; a level whose version is not the inode's starts over
+ * @digest_gen: iint->digest_gen when this level collected the digest:
+ *	its IMA_COLLECTED holds only while no level replaced the digest
  *
- * Protected by the mutex of the ima_iint_cache it describes.
+ * Protected by the mutex of the ima_iint_cache it describes. Each level
+ * has its own: no level's work may make another skip work or use a
+ * digest it did not check.
  */
 struct ima_status {
 	unsigned long flags;
 	unsigned long measured_pcrs;
+	u64 version;
+	u64 digest_gen;
 	enum integrity_status file_status:4;
 	enum integrity_status mmap_status:4;
 	enum integrity_status bprm_status:4;
@@ -66,6 +74,7 @@ struct ima_ns_status_store {
  * @lock: protects @records and the @head member of every record linked to
  *	it. Taken from the inode-free RCU callback, hence _bh elsewhere.
  * @records: one record per namespace that applied its policy to the inode
+ * @nr_records: length of @records, at most IMA_NS_MAX_INODE_RECORDS
  * @rcu: frees this structure after the inode, once no dying namespace can
  *	still be looking at it
  *
@@ -75,8 +84,17 @@ struct ima_ns_status_store {
 struct ima_ns_inode_status {
 	spinlock_t lock;	/* see above */
 	struct hlist_head records;
+	unsigned int nr_records;
 	struct rcu_head rcu;
 };
+
+/*
+ * Namespaces past this many on one inode process it without a record,
+ * caching nothing: the list walked under @lock on every change of the
+ * file, and in the inode's RCU callback, stays short whatever the number
+ * of namespaces reading a shared file.
+ */
+#define IMA_NS_MAX_INODE_RECORDS	256
 
 /**
  * struct ima_ns_status - what one namespace's policy did to one file version
@@ -89,17 +107,14 @@ struct ima_ns_inode_status {
  *	frees its records before it goes)
  * @head: the inode's record list while linked, NULL once unlinked;
  *	protected by that list's lock
- * @version: iint->real_inode.version the results are valid for. Set when
- *	the record is created or cleared; the hook that stores results
- *	after collecting the file's hash sets it again under iint->mutex.
- *	ima_ns_status_get() clears a record whose version no longer
- *	matches the inode's.
- * @status: this namespace's results, as iint->status holds the host's
+ * @status: this namespace's results, as iint->status holds the host's;
+ *	ima_ns_status_get() clears a record whose @status.version is not
+ *	the inode's
  * @atomic_flags: this namespace's IMA_MAY_EMIT_TOMTOU and
  *	IMA_EMITTED_OPENWRITERS, as iint->atomic_flags holds the host's
  * @rcu: deferred free: lock-free lookups may still see the record
  *
- * @version and @status are read and written under iint->mutex.
+ * @status is read and written under iint->mutex.
  */
 struct ima_ns_status {
 	struct rhash_head node;
@@ -107,7 +122,6 @@ struct ima_ns_status {
 	struct ima_iint_cache *iint;
 	struct ima_namespace *ns;
 	struct ima_ns_inode_status *head;
-	u64 version;
 	struct ima_status status;
 	unsigned long atomic_flags;
 	struct rcu_head rcu;
@@ -125,6 +139,7 @@ void ima_ns_status_reset(struct ima_iint_cache *iint);
 void ima_ns_status_clear(struct ima_iint_cache *iint, unsigned long flags,
 			 bool measured_pcrs);
 void ima_ns_status_clear_bit(struct ima_iint_cache *iint, int bit);
+struct ima_namespace *ima_ns_status_take_tomtou(struct ima_iint_cache *iint);
 void ima_ns_status_free_inode(struct ima_iint_cache *iint);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -166,6 +181,12 @@ static inline void ima_ns_status_clear(struct ima_iint_cache *iint,
 static inline void ima_ns_status_clear_bit(struct ima_iint_cache *iint,
 					   int bit)
 {
+}
+
+static inline struct ima_namespace *
+ima_ns_status_take_tomtou(struct ima_iint_cache *iint)
+{
+	return NULL;
 }
 
 static inline void ima_ns_status_free_inode(struct ima_iint_cache *iint)

@@ -286,9 +286,10 @@ static void ima_ns_test_walk(struct kunit *test)
 			continue;
 		ima[i] = kunit_kzalloc(test, sizeof(*ima[i]), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, ima[i]);
+		/* Activation reads how the user namespace maps root. */
+		ima[i]->user_ns = user[i];
 		if (c->level[i - 1] == ACTIVE)
 			KUNIT_ASSERT_EQ(test, ima_ns_activate(ima[i]), 0);
-		ima[i]->user_ns = user[i];
 		user[i]->ima_ns = ima[i];
 	}
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user[WALK_DEPTH]),
@@ -463,7 +464,7 @@ static void ima_ns_status_test_insert_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, rec->iint, iint);
 	KUNIT_EXPECT_EQ(test, rec->status.flags, 0);
 	KUNIT_EXPECT_EQ(test, (int)rec->status.file_status, INTEGRITY_UNKNOWN);
-	KUNIT_EXPECT_EQ(test, rec->version, iint->real_inode.version);
+	KUNIT_EXPECT_EQ(test, rec->status.version, iint->real_inode.version);
 
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_status_find(ns, iint), rec);
 	KUNIT_EXPECT_PTR_EQ(test, get_locked(ns, iint), rec);
@@ -551,7 +552,7 @@ static void ima_ns_status_test_invalidate(struct kunit *test)
 		rec[i]->status.flags = done;
 		rec[i]->status.measured_pcrs = BIT(10);
 		rec[i]->status.file_status = INTEGRITY_PASS;
-		rec[i]->version = iint->real_inode.version;
+		rec[i]->status.version = iint->real_inode.version;
 		mutex_unlock(&iint->mutex);
 	}
 
@@ -582,13 +583,85 @@ static void ima_ns_status_test_invalidate(struct kunit *test)
 				c->cleared ? 0 : BIT(10));
 		KUNIT_EXPECT_EQ(test, (int)rec[i]->status.file_status,
 				c->cleared ? INTEGRITY_UNKNOWN : INTEGRITY_PASS);
-		KUNIT_EXPECT_EQ(test, rec[i]->version,
+		KUNIT_EXPECT_EQ(test, rec[i]->status.version,
 				iint->real_inode.version);
 	}
 
 	ima_ns_status_free_inode(iint);
 	ima_ns_status_free_inode(other);
 	for (i = 0; i < 2; i++)
+		ima_ns_status_free_ns(ns[i]);
+}
+
+/*
+ * Past IMA_NS_MAX_INODE_RECORDS namespaces on one inode, a namespace gets
+ * no record (the hook then caches nothing): the list every change of the
+ * file walks under a spinlock stays bounded.
+ */
+static void ima_ns_status_test_inode_cap(struct kunit *test)
+{
+	const int n = IMA_NS_MAX_INODE_RECORDS + 1;
+	struct ima_iint_cache *iint = new_iint(test);
+	struct ima_namespace **ns;
+	int i;
+
+	ns = kunit_kcalloc(test, n, sizeof(*ns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ns);
+	for (i = 0; i < n; i++)
+		ns[i] = new_store_ns(test);
+
+	for (i = 0; i < n - 1; i++)
+		KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(get_locked(ns[i], iint)));
+	KUNIT_EXPECT_EQ(test, nr_inode_records(iint), n - 1);
+	KUNIT_EXPECT_PTR_EQ(test, get_locked(ns[n - 1], iint),
+			    ERR_PTR(-ENOSPC));
+	/* Those that have one keep finding it. */
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(get_locked(ns[0], iint)));
+
+	/* A namespace's death makes room for another. */
+	ima_ns_status_free_ns(ns[0]);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(get_locked(ns[n - 1], iint)));
+
+	ima_ns_status_free_inode(iint);
+	for (i = 1; i < n; i++)
+		ima_ns_status_free_ns(ns[i]);
+}
+
+/*
+ * A writer owes a ToMToU violation to every namespace whose reader measured
+ * the file, once each, and none to a dying one.
+ */
+static void ima_ns_status_test_take_tomtou(struct kunit *test)
+{
+	struct ima_namespace *ns[3] = { new_store_ns(test), new_store_ns(test),
+					new_store_ns(test) };
+	struct ima_iint_cache *iint = new_iint(test);
+	struct ima_namespace *taken[2];
+	struct ima_ns_status *rec;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		/* Alive but for ns[2], whose last reference is gone. */
+		refcount_set(&ns[i]->users, i < 2 ? 1 : 0);
+		rec = get_locked(ns[i], iint);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
+		/* ns[1]'s reader measured nothing. */
+		if (i != 1)
+			set_bit(IMA_MAY_EMIT_TOMTOU, &rec->atomic_flags);
+	}
+
+	taken[0] = ima_ns_status_take_tomtou(iint);
+	taken[1] = ima_ns_status_take_tomtou(iint);
+	KUNIT_EXPECT_PTR_EQ(test, taken[0], ns[0]);
+	KUNIT_EXPECT_NULL(test, taken[1]);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ns[0]->users), 2);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ns[2]->users), 0);
+	rec = ima_ns_status_find(ns[0], iint);
+	KUNIT_EXPECT_FALSE(test, test_bit(IMA_MAY_EMIT_TOMTOU,
+					  &rec->atomic_flags));
+
+	ima_ns_status_free_inode(iint);
+	for (i = 0; i < 3; i++)
 		ima_ns_status_free_ns(ns[i]);
 }
 
@@ -806,6 +879,8 @@ static struct kunit_case ima_ns_status_test_cases[] = {
 	KUNIT_CASE(ima_ns_status_test_other_ns_misses),
 	KUNIT_CASE_PARAM(ima_ns_status_test_invalidate, invalidate_gen_params),
 	KUNIT_CASE(ima_ns_status_test_clear),
+	KUNIT_CASE(ima_ns_status_test_inode_cap),
+	KUNIT_CASE(ima_ns_status_test_take_tomtou),
 	KUNIT_CASE(ima_ns_status_test_free_inode),
 	KUNIT_CASE(ima_ns_status_test_free_ns),
 	KUNIT_CASE(ima_ns_status_test_free_with_user_ns),
