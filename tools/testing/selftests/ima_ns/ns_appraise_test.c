@@ -6,7 +6,8 @@
  * appraises with its own keyring, kept from its first use; a denial at any
  * level of the chain denies; no result carries over between namespaces;
  * changes by the host force appraisal again. Also: SETXATTR_CHECK of every
- * level, signed policies (POLICY_CHECK), hash rules and template= rules.
+ * level, signed policies (POLICY_CHECK), template= rules, and hash rules,
+ * which a namespace may not have.
  *
  * Needs root, a kernel with CONFIG_IMA_NS and CONFIG_IMA_APPRAISE, openssl,
  * evmctl, keyctl and sh, a "true" program to copy and a scratch directory
@@ -401,7 +402,9 @@ TEST_F_TIMEOUT(appraise, host_changes_reappraised, APPRAISE_TIMEOUT)
 
 /*
  * A hash in security.ima (evmctl ima_hash) passes a namespace's appraise
- * rule, but not one with appraise_type=imasig in another namespace.
+ * rule, but not one with appraise_type=imasig in another namespace. Host
+ * root writes it: a namespace may not write a hash (it would satisfy its
+ * ancestors' appraisal), but it may appraise one its ancestor wrote.
  */
 TEST_F_TIMEOUT(appraise, imasig_refuses_hash, APPRAISE_TIMEOUT)
 {
@@ -419,7 +422,7 @@ TEST_F_TIMEOUT(appraise, imasig_refuses_hash, APPRAISE_TIMEOUT)
 	make_exe(_metadata, self->dir, "hashed", variant->host_owner, path);
 	EXPECT_EQ(-EACCES, ima_ctr_exec(lax, IMA_CTR_ROOT, path));
 
-	ASSERT_EQ(0, ctr_run(_metadata, lax, argv));
+	ASSERT_EQ(0, run_cmd(argv, NULL, 0));
 	EXPECT_EQ(0, ima_ctr_exec(lax, IMA_CTR_ROOT, path));
 	EXPECT_EQ(-EACCES, ima_ctr_exec(signing, IMA_CTR_ROOT, path));
 }
@@ -464,16 +467,24 @@ TEST_F_TIMEOUT(appraise, template_per_rule, APPRAISE_TIMEOUT)
 }
 
 /* security.ima of type IMA_XATTR_DIGEST_NG for @algo, @len digest bytes. */
-static int set_digest(struct ima_ctr *ctr, const char *path, __u8 algo,
-		      size_t len)
+static int set_digest(const char *path, __u8 algo, size_t len)
 {
 	__u8 value[2 + SHA256_DIGEST_SIZE] = { IMA_XATTR_DIGEST_NG, algo };
 
-	if (!ctr)
-		return setxattr(path, XATTR_IMA, value, 2 + len, 0) ?
-		       -errno : 0;
+	return setxattr(path, XATTR_IMA, value, 2 + len, 0) ? -errno : 0;
+}
+
+/*
+ * security.ima of type EVM_IMA_XATTR_DIGSIG (version 2) for @algo, written
+ * in a container: a namespace writes signatures only, never a hash.
+ * Its bytes do not matter to SETXATTR_CHECK.
+ */
+static int set_sig(struct ima_ctr *ctr, const char *path, __u8 algo)
+{
+	__u8 value[9 + 256] = { EVM_IMA_XATTR_DIGSIG, 2, algo, 0, 0, 0, 0, 1 };
+
 	return ima_ctr_setxattr(ctr, IMA_CTR_ROOT, path, XATTR_IMA, value,
-				2 + len);
+				sizeof(value));
 }
 
 /*
@@ -483,7 +494,10 @@ static int set_digest(struct ima_ctr *ctr, const char *path, __u8 algo,
 TEST_F_TIMEOUT(appraise, setxattr_check, APPRAISE_TIMEOUT)
 {
 	char path[PATH_MAX];
-	char *const argv[] = { "evmctl", "ima_hash", "-a", "sha1", path, NULL };
+	char *const argv[] = {
+		"evmctl", "ima_sign", "--key", self->priv[OWN_KEY], "-a",
+		"sha1", path, NULL
+	};
 	struct ima_ctr *ctr, *child;
 
 	ctr = start(_metadata, &self->ctrs, variant->ids, NULL,
@@ -493,49 +507,44 @@ TEST_F_TIMEOUT(appraise, setxattr_check, APPRAISE_TIMEOUT)
 	ASSERT_NE(NULL, child);
 	make_exe(_metadata, self->dir, "xattr", variant->host_owner, path);
 
-	EXPECT_EQ(-EACCES, set_digest(ctr, path, HASH_ALGO_SHA1,
-				      SHA1_DIGEST_SIZE));
+	EXPECT_EQ(-EACCES, set_sig(ctr, path, HASH_ALGO_SHA1));
 	EXPECT_NE(0, ctr_run(_metadata, ctr, argv));
-	EXPECT_EQ(0, set_digest(ctr, path, HASH_ALGO_SHA256,
-				SHA256_DIGEST_SIZE));
-	EXPECT_EQ(-EACCES, set_digest(child, path, HASH_ALGO_SHA1,
-				      SHA1_DIGEST_SIZE));
-	EXPECT_EQ(0, set_digest(NULL, path, HASH_ALGO_SHA1, SHA1_DIGEST_SIZE));
+	EXPECT_EQ(0, set_sig(ctr, path, HASH_ALGO_SHA256));
+	EXPECT_EQ(-EACCES, set_sig(child, path, HASH_ALGO_SHA1));
+	EXPECT_EQ(0, set_digest(path, HASH_ALGO_SHA1, SHA1_DIGEST_SIZE));
 }
 
 /*
- * A hash rule keeps security.ima in step with what the container writes,
- * in the namespace's algorithm, on files its root could sign, not others.
+ * IMA keeps no hash in security.ima for a namespace (a hash a namespace
+ * has written would satisfy its ancestors' appraisal): hash and dont_hash
+ * rules are refused, and a file the container creates and writes under
+ * its own appraise rule has no security.ima after its last close. (Hash
+ * rules once kept security.ima in step with what the container wrote.)
  */
-TEST_F_TIMEOUT(appraise, hash_rule_writes_xattr, APPRAISE_TIMEOUT)
+TEST_F_TIMEOUT(appraise, hash_rule_refused, APPRAISE_TIMEOUT)
 {
 	static const char data[] = "written in the container";
-	__u8 value[64], digest[SHA256_DIGEST_SIZE];
-	char own[PATH_MAX], foreign[PATH_MAX];
+	char rule[256], own[PATH_MAX], *policy;
 	struct ima_ctr *ctr;
 
-	/* Without func=, the rule also covers the file's chmod. */
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, "hash\n");
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, "");
 	ASSERT_NE(NULL, ctr);
+	EXPECT_EQ(-EINVAL, ima_ctr_policy_write(ctr, "hash\n"));
+	EXPECT_EQ(-EINVAL, ima_ctr_policy_write(ctr, "dont_hash\n"));
+	ASSERT_LE(0, ima_ctr_read(ctr, IMA_CTR_ROOT, IMA_POLICY, &policy));
+	EXPECT_STREQ("", policy);
+	free(policy);
+
+	snprintf(rule, sizeof(rule),
+		 PSEUDO_FS_RULES "appraise func=FILE_CHECK fowner=%d\n",
+		 variant->owner);
+	ASSERT_EQ(0, ima_ctr_policy_write(ctr, rule));
 	ASSERT_GT(sizeof(own), snprintf(own, sizeof(own), "%s/own",
 					self->dir));
-	ASSERT_GT(sizeof(foreign), snprintf(foreign, sizeof(foreign),
-					    "%s/foreign", self->dir));
-	ASSERT_EQ(0, write_file(foreign, "", 0, O_CREAT | O_EXCL, 0666));
-	ASSERT_EQ(0, chown(foreign, UNMAPPED_UID, UNMAPPED_UID));
-
-	ASSERT_EQ(0, ima_ctr_write(ctr, IMA_CTR_ROOT, own, data, sizeof(data),
-				   O_CREAT | O_EXCL, 0644));
-	ASSERT_EQ(0, ima_ctr_write(ctr, IMA_CTR_ROOT, foreign, data,
-				   sizeof(data), O_TRUNC, 0));
-
-	sha256(data, sizeof(data), digest);
-	ASSERT_EQ(2 + SHA256_DIGEST_SIZE,
-		  getxattr(own, XATTR_IMA, value, sizeof(value)));
-	EXPECT_EQ(IMA_XATTR_DIGEST_NG, value[0]);
-	EXPECT_EQ(HASH_ALGO_SHA256, value[1]);
-	EXPECT_EQ(0, memcmp(digest, value + 2, sizeof(digest)));
-	EXPECT_EQ(-1, getxattr(foreign, XATTR_IMA, value, sizeof(value)));
+	/* New, the file passes the namespace's appraisal. */
+	ASSERT_EQ(0, ima_ctr_write(ctr, variant->owner ?: IMA_CTR_ROOT, own,
+				   data, sizeof(data), O_CREAT | O_EXCL, 0644));
+	EXPECT_EQ(-1, getxattr(own, XATTR_IMA, NULL, 0));
 	EXPECT_EQ(ENODATA, errno);
 }
 

@@ -576,11 +576,11 @@ static size_t gen_write(char *buf, size_t size)
  * The first rules of every fuzzed namespace: the fuzzer reads the policy
  * back after each write, and a fuzzed "appraise" rule without conditions
  * would otherwise lock it out of securityfs, which has no signatures.
+ * (No dont_hash: a namespace may not have hash rules at all.)
  */
 static const char keep_securityfs[] =
 	"dont_appraise fsmagic=0x73636673\n"
-	"dont_measure fsmagic=0x73636673\n"
-	"dont_hash fsmagic=0x73636673\n";
+	"dont_measure fsmagic=0x73636673\n";
 
 /**
  * struct fuzz_result - what a fuzzing child reports

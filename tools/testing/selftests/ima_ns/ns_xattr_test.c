@@ -4,7 +4,8 @@
  * namespace is active, on files whose owner and group are mapped in its
  * user namespace; refused before activation, for unmapped owners, for the
  * container's other users, and for security.evm. Host root keeps writing
- * it anywhere.
+ * it anywhere. A namespace writes signatures only (a hash, which would
+ * satisfy an ancestor's appraisal, is refused: see ns_attack_test).
  *
  * Needs root, a kernel with CONFIG_IMA_NS and CONFIG_IMA_APPRAISE, and a
  * scratch directory on a filesystem with extended attributes
@@ -179,8 +180,12 @@ static void make_owned_file(struct __test_metadata *_metadata,
 
 TEST_F(xattr, write)
 {
-	/* An IMA hash of SHA-256 type (0x04 0x04), as evmctl ima_hash writes. */
-	unsigned char value[2 + 32] = { 0x04, 0x04 };
+	/*
+	 * A signature, as evmctl ima_sign writes it (0x03, version 2,
+	 * SHA-256, key id, size 256, then the signature): a namespace may no
+	 * longer write a hash (0x04 0x04 <digest>), whatever the owner.
+	 */
+	unsigned char value[9 + 256] = { 0x03, 0x02, 0x04, 0, 0, 0, 0, 0x01 };
 	char path[PATH_MAX];
 	int ret;
 
