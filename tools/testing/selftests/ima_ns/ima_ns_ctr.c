@@ -68,6 +68,9 @@ enum ctr_op {
 	CTR_MKNOD,
 	CTR_MPROTECT_EXEC,
 	CTR_FD_IOCTL,
+	CTR_REWRITE,
+	CTR_OPEN_LOOP,
+	CTR_MMAP_EXEC_MAPPED_SHARED,
 };
 
 /*
@@ -490,6 +493,96 @@ static long long do_mprotect_exec(const char *path)
 	return ret;
 }
 
+/*
+ * Append @data to a file through one O_RDWR descriptor and, if @map_exec,
+ * map that descriptor executable before closing it.
+ */
+static long long do_rewrite(const char *path, const void *data, size_t len,
+			    bool map_exec)
+{
+	long long ret = 0;
+	struct stat st;
+	void *map;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	n = pwrite(fd, data, len, st.st_size);
+	if (n < 0 || (size_t)n != len) {
+		ret = n < 0 ? -errno : -EIO;
+		goto out;
+	}
+	if (!map_exec)
+		goto out;
+	map = mmap(NULL, st.st_size + len, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+		   fd, 0);
+	if (map == MAP_FAILED)
+		ret = -errno;
+	else
+		munmap(map, st.st_size + len);
+out:
+	close(fd);
+	return ret;
+}
+
+/* Open and close a file @count times: the number of opens that worked. */
+static long long do_open_loop(const char *path, int flags, unsigned int count)
+{
+	long long opened = 0;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < count; i++) {
+		fd = open(path, flags | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		opened++;
+		close(fd);
+	}
+	return opened;
+}
+
+/*
+ * Map a file shared and writable, then try @count times to map it
+ * executable too: the number of executable mappings refused.
+ */
+static long long do_mmap_exec_mapped_shared(const char *path,
+					    unsigned int count)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long long refused = 0;
+	void *shared, *map;
+	unsigned int i;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	shared = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (shared == MAP_FAILED) {
+		refused = -errno;
+		close(fd);
+		return refused;
+	}
+	for (i = 0; i < count; i++) {
+		map = mmap(NULL, page, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd,
+			   0);
+		if (map == MAP_FAILED)
+			refused++;
+		else
+			munmap(map, page);
+	}
+	munmap(shared, page);
+	close(fd);
+	return refused;
+}
+
 /* Start a nested container; its socket is returned in *@fdp. */
 static long long do_spawn(const void *data, size_t len, int *fdp)
 {
@@ -604,6 +697,17 @@ static void serve(int sock)
 			case CTR_FD_IOCTL:
 				ret = do_fd_ioctl(req.flags, data,
 						  req.data_len);
+				break;
+			case CTR_REWRITE:
+				ret = do_rewrite(path, data, req.data_len,
+						 req.flags);
+				break;
+			case CTR_OPEN_LOOP:
+				ret = do_open_loop(path, req.flags, req.mode);
+				break;
+			case CTR_MMAP_EXEC_MAPPED_SHARED:
+				ret = do_mmap_exec_mapped_shared(path,
+								 req.mode);
 				break;
 			default:
 				ret = -EOPNOTSUPP;
@@ -1015,6 +1119,62 @@ int ima_ctr_mprotect_exec(struct ima_ctr *ctr, int uid, const char *path)
 {
 	return ctr_call(ctr, CTR_MPROTECT_EXEC, uid, path, NULL, 0, 0, 0, NULL,
 			NULL);
+}
+
+/**
+ * ima_ctr_rewrite() - append to a file through one descriptor in a container
+ * @ctr: container
+ * @uid: the container's uid to act as, or IMA_CTR_ROOT
+ * @path: file, as the container sees it
+ * @data: bytes to append
+ * @len: size of @data
+ * @map_exec: also mmap() the descriptor PROT_READ | PROT_EXEC, MAP_PRIVATE,
+ *	      after the write and before the close
+ *
+ * Return: 0, or the negative errno of open(), pwrite() or mmap().
+ */
+int ima_ctr_rewrite(struct ima_ctr *ctr, int uid, const char *path,
+		    const void *data, size_t len, bool map_exec)
+{
+	return ctr_call(ctr, CTR_REWRITE, uid, path, data, len, map_exec, 0,
+			NULL, NULL);
+}
+
+/**
+ * ima_ctr_open_loop() - open and close a file many times in a container
+ * @ctr: container
+ * @uid: the container's uid to act as, or IMA_CTR_ROOT
+ * @path: file, as the container sees it
+ * @flags: open flags, e.g. O_RDONLY | O_DIRECT
+ * @count: number of opens, as fast as the container can
+ *
+ * Return: the number of opens that succeeded, or a negative errno.
+ */
+int ima_ctr_open_loop(struct ima_ctr *ctr, int uid, const char *path,
+		      int flags, unsigned int count)
+{
+	return ctr_call(ctr, CTR_OPEN_LOOP, uid, path, NULL, 0, flags, count,
+			NULL, NULL);
+}
+
+/**
+ * ima_ctr_mmap_exec_mapped_shared() - map executable a file mapped writable
+ * @ctr: container
+ * @uid: the container's uid to act as, or IMA_CTR_ROOT
+ * @path: file, as the container sees it
+ * @count: number of attempts
+ *
+ * The container opens @path O_RDWR and maps it shared and writable, then
+ * maps the same descriptor PROT_READ | PROT_EXEC @count times.
+ *
+ * Return: the number of executable mappings refused, or the negative errno
+ * of the open() or of the writable mmap().
+ */
+int ima_ctr_mmap_exec_mapped_shared(struct ima_ctr *ctr, int uid,
+				    const char *path, unsigned int count)
+{
+	return ctr_call(ctr, CTR_MMAP_EXEC_MAPPED_SHARED, uid, path, NULL, 0, 0,
+			count, NULL, NULL);
 }
 
 /**

@@ -4,9 +4,9 @@
  *
  * A container is a process in user and mount namespaces of its own that
  * serves requests from the test over a socket: mount securityfs (or
- * another filesystem) and unmount, read, write, open and execute files,
- * pass descriptors to and from the test, issue ioctls on them, and start
- * a nested container.
+ * another filesystem) and unmount, read, write, open, map and execute
+ * files, pass descriptors to and from the test, issue ioctls on them, and
+ * start a nested container.
  * Requests run as the container's root or as another of its uids, so that
  * every check stays in the test process, where kselftest_harness.h reports
  * it.
@@ -104,6 +104,12 @@ int ima_ctr_fd_ioctl(struct ima_ctr *ctr, int uid, int fd,
 
 int ima_ctr_mknod(struct ima_ctr *ctr, int uid, const char *path, mode_t mode);
 int ima_ctr_mprotect_exec(struct ima_ctr *ctr, int uid, const char *path);
+int ima_ctr_rewrite(struct ima_ctr *ctr, int uid, const char *path,
+		    const void *data, size_t len, bool map_exec);
+int ima_ctr_open_loop(struct ima_ctr *ctr, int uid, const char *path,
+		      int flags, unsigned int count);
+int ima_ctr_mmap_exec_mapped_shared(struct ima_ctr *ctr, int uid,
+				    const char *path, unsigned int count);
 int ima_ctr_run(struct ima_ctr *ctr, int uid, char *const argv[], char **out);
 int ima_ctr_new_session(struct ima_ctr *ctr);
 

@@ -5,10 +5,10 @@
  * every namespace up to the host applies its own; violations in a
  * namespace are counted there but never audited to the host.
  *
- * The test is the audit daemon: it registers its netlink socket with
- * AUDIT_SET and reads the records. To know that every record of an action
- * arrived, it then logs a USER record of its own and reads up to it: the
- * kernel delivers records in order.
+ * The test is the audit daemon (ima_ns_audit.c): it registers its netlink
+ * socket with AUDIT_SET and reads the records. To know that every record
+ * of an action arrived, it then logs a USER record of its own and reads up
+ * to it: the kernel delivers records in order.
  *
  * Needs root, a kernel with CONFIG_IMA_NS and CONFIG_AUDIT, no other audit
  * daemon, a scratch directory on a block filesystem ($IMA_NS_SCRATCH) and
@@ -20,17 +20,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
-#include <linux/netlink.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "ima_ns_audit.h"
 #include "ima_ns_ctr.h"
 
 #define STR_(x)		#x
@@ -48,268 +46,19 @@
 #define MEASURE_READ	"dont_measure fsmagic=0x73636673\n" \
 			"measure func=FILE_CHECK mask=MAY_READ\n"
 
-#define AUDIT_TIMEOUT_MS	10000
-#define MAX_RECORD		8192
-
-/**
- * struct records - IMA audit records received
- * @count: number of @type and @text
- * @type: record types
- * @text: record texts, NUL terminated
- */
-struct records {
-	int count;
-	int type[256];
-	char *text[256];
-};
-
-static void records_free(struct records *recs)
-{
-	while (recs->count)
-		free(recs->text[--recs->count]);
-}
-
-/**
- * struct auditd - the test as the audit daemon
- * @sock: NETLINK_AUDIT socket registered with AUDIT_SET
- * @seq: last request sequence number
- * @barrier: last barrier number
- * @enabled: audit_enabled before the test
- */
-struct auditd {
-	int sock;
-	__u32 seq;
-	int barrier;
-	__u32 enabled;
-};
-
-static int audit_send(struct auditd *ad, __u16 type, __u16 flags,
-		      const void *data, size_t len)
-{
-	struct {
-		struct nlmsghdr nlh;
-		char data[MAX_RECORD];
-	} req = {};
-	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
-	ssize_t size = NLMSG_SPACE(len);
-
-	if (len > sizeof(req.data))
-		return -EINVAL;
-	req.nlh.nlmsg_len = NLMSG_LENGTH(len);
-	req.nlh.nlmsg_type = type;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | flags;
-	req.nlh.nlmsg_seq = ++ad->seq;
-	memcpy(NLMSG_DATA(&req.nlh), data, len);
-	if (sendto(ad->sock, &req, size, 0, (struct sockaddr *)&addr,
-		   sizeof(addr)) != size)
-		return -errno;
-	return 0;
-}
-
-/* Receive one datagram within @timeout_ms: its length or -errno. */
-static ssize_t audit_recv(struct auditd *ad, void *buf, size_t size,
-			  int timeout_ms)
-{
-	struct pollfd pfd = { .fd = ad->sock, .events = POLLIN };
-	ssize_t len;
-	int ret;
-
-	ret = poll(&pfd, 1, timeout_ms);
-	if (ret < 0)
-		return -errno;
-	if (!ret)
-		return -ETIMEDOUT;
-	len = recv(ad->sock, buf, size, 0);
-	return len < 0 ? -errno : len;
-}
-
-/*
- * The kernel sends one message per datagram. Records are not quite
- * netlink messages (their nlmsg_len leaves the header out): take what
- * follows the header, up to the end of the datagram.
- */
-static ssize_t audit_recv_msg(struct auditd *ad, struct nlmsghdr **nlh,
-			      int timeout_ms)
-{
-	static union {
-		struct nlmsghdr nlh;
-		char buf[MAX_RECORD * 4];
-	} msg;
-	ssize_t len;
-
-	len = audit_recv(ad, msg.buf, sizeof(msg.buf) - 1, timeout_ms);
-	if (len < 0)
-		return len;
-	if (len < NLMSG_HDRLEN)
-		return -EBADMSG;
-	msg.buf[len] = '\0';
-	*nlh = &msg.nlh;
-	return len - NLMSG_HDRLEN;
-}
-
-/*
- * Read messages until the reply to the last request (of @type, or the
- * error or ack for it). Records read meanwhile are dropped: only setup and
- * teardown ask the kernel something.
- */
-static int audit_reply(struct auditd *ad, __u16 type, void *data,
-		       size_t size)
-{
-	struct nlmsghdr *nlh;
-	ssize_t len;
-
-	for (;;) {
-		len = audit_recv_msg(ad, &nlh, AUDIT_TIMEOUT_MS);
-		if (len < 0)
-			return len;
-		if (nlh->nlmsg_seq != ad->seq)
-			continue;
-		if (nlh->nlmsg_type == NLMSG_ERROR &&
-		    len >= sizeof(struct nlmsgerr)) {
-			struct nlmsgerr *err = NLMSG_DATA(nlh);
-
-			if (err->error || !type)
-				return err->error;
-			continue;
-		}
-		if (nlh->nlmsg_type != type || len < size)
-			continue;
-		memcpy(data, NLMSG_DATA(nlh), size);
-		return 0;
-	}
-}
-
-static int audit_set(struct auditd *ad, __u32 mask, __u32 enabled, pid_t pid)
-{
-	struct audit_status st = {
-		.mask = mask, .enabled = enabled, .pid = pid,
-	};
-	int ret;
-
-	ret = audit_send(ad, AUDIT_SET, NLM_F_ACK, &st, sizeof(st));
-	return ret ? ret : audit_reply(ad, 0, NULL, 0);
-}
-
-/* Become the audit daemon, auditing enabled. Return: 0 or -errno. */
-static int auditd_start(struct auditd *ad)
-{
-	struct audit_status st;
-	int ret, size = 1 << 20;
-
-	ad->seq = 0;
-	ad->barrier = 0;
-	ad->sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-	if (ad->sock < 0)
-		return -errno;
-	setsockopt(ad->sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	ret = audit_send(ad, AUDIT_GET, 0, NULL, 0);
-	if (!ret)
-		ret = audit_reply(ad, AUDIT_GET, &st, sizeof(st));
-	if (!ret) {
-		ad->enabled = st.enabled;
-		ret = audit_set(ad, AUDIT_STATUS_ENABLED | AUDIT_STATUS_PID, 1,
-				getpid());
-	}
-	if (ret) {
-		close(ad->sock);
-		ad->sock = -1;
-	}
-	return ret;
-}
-
-static void auditd_stop(struct auditd *ad)
-{
-	if (ad->sock < 0)
-		return;
-	audit_set(ad, AUDIT_STATUS_ENABLED | AUDIT_STATUS_PID, ad->enabled, 0);
-	close(ad->sock);
-	ad->sock = -1;
-}
-
-static bool is_barrier(const struct nlmsghdr *nlh, int barrier)
-{
-	char want[64];
-
-	if (nlh->nlmsg_type != AUDIT_USER)
-		return false;
-	snprintf(want, sizeof(want), "ima_ns_selftest barrier %d'", barrier);
-	return strstr(NLMSG_DATA(nlh), want);
-}
-
-/*
- * Receive the INTEGRITY_RULE, _PCR and _DATA records logged so far.
- * Return: 0, or -errno (-ETIMEDOUT if the barrier never came).
- */
-static int audit_sync(struct auditd *ad, struct records *recs)
-{
-	struct nlmsghdr *nlh;
-	char msg[64];
-	ssize_t len;
-	int ret;
-
-	snprintf(msg, sizeof(msg), "ima_ns_selftest barrier %d", ++ad->barrier);
-	ret = audit_send(ad, AUDIT_USER, 0, msg, strlen(msg) + 1);
-	if (ret)
-		return ret;
-	for (;;) {
-		len = audit_recv_msg(ad, &nlh, AUDIT_TIMEOUT_MS);
-		if (len < 0)
-			return len;
-		if (is_barrier(nlh, ad->barrier))
-			return 0;
-		if (nlh->nlmsg_type != AUDIT_INTEGRITY_RULE &&
-		    nlh->nlmsg_type != AUDIT_INTEGRITY_PCR &&
-		    nlh->nlmsg_type != AUDIT_INTEGRITY_DATA)
-			continue;
-		if (recs->count == ARRAY_SIZE(recs->text))
-			return -E2BIG;
-		recs->text[recs->count] = strndup(NLMSG_DATA(nlh), len);
-		if (!recs->text[recs->count])
-			return -ENOMEM;
-		recs->type[recs->count++] = nlh->nlmsg_type;
-	}
-}
-
-/* The value of " ima_ns=" in a record, or -1 if none or more than one. */
-static long long record_ns(const char *text)
-{
-	const char *p = strstr(text, " ima_ns=");
-	char *end;
-	long long id;
-
-	if (!p || strstr(p + 1, " ima_ns="))
-		return -1;
-	id = strtoll(p + 8, &end, 10);
-	if (end == p + 8 || (*end && *end != ' '))
-		return -1;
-	return id;
-}
-
 /*
  * Records of @type about @path (file="..." or name="...") from namespace
  * @ns (any if -1).
  */
-static int count_records(const struct records *recs, int type,
+static int count_records(const struct ima_audit_records *recs, int type,
 			 const char *path, long long ns)
 {
-	char file[PATH_MAX + 16], name[PATH_MAX + 16];
-	int i, n = 0;
-
-	snprintf(file, sizeof(file), "file=\"%s\"", path);
-	snprintf(name, sizeof(name), "name=\"%s\"", path);
-	for (i = 0; i < recs->count; i++) {
-		if (recs->type[i] != type ||
-		    (!strstr(recs->text[i], file) &&
-		     !strstr(recs->text[i], name)))
-			continue;
-		if (ns < 0 || record_ns(recs->text[i]) == ns)
-			n++;
-	}
-	return n;
+	return ima_audit_count(recs, type, path, ns, NULL);
 }
 
 /* The hash="..." that INTEGRITY_RULE records of @path show, if one. */
-static bool record_has_hash(const struct records *recs, const char *path,
+static bool record_has_hash(const struct ima_audit_records *recs,
+			    const char *path,
 			    const char *hash)
 {
 	char file[PATH_MAX + 16], want[160];
@@ -349,8 +98,8 @@ static int file_hash(const char *path, char *buf, size_t size)
  * @nr_ctrs: number of @ctr started
  */
 struct env {
-	struct auditd ad;
-	struct records recs;
+	struct ima_auditd ad;
+	struct ima_audit_records recs;
 	char dir[256];
 	char true_prog[PATH_MAX];
 	struct ima_ctr ctr[4];
@@ -366,7 +115,7 @@ static void env_setup(struct __test_metadata *_metadata, struct env *self)
 
 	self->ad.sock = -1;
 	self->nr_ctrs = 0;
-	self->recs.count = 0;
+	memset(&self->recs, 0, sizeof(self->recs));
 	if (reason)
 		SKIP(return, "%s", reason);
 	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
@@ -376,15 +125,15 @@ static void env_setup(struct __test_metadata *_metadata, struct env *self)
 	if (find_true(self->true_prog))
 		SKIP(return, "no 'true' program to execute");
 
-	ret = auditd_start(&self->ad);
+	ret = ima_auditd_start(&self->ad);
 	if (ret == -EEXIST)
 		SKIP(return, "another audit daemon is running");
 	if (ret == -EPROTONOSUPPORT || ret == -ECONNREFUSED)
 		SKIP(return, "no audit (CONFIG_AUDIT)");
 	ASSERT_EQ(0, ret);
 	/* Drop what was logged before. */
-	ASSERT_EQ(0, audit_sync(&self->ad, &self->recs));
-	records_free(&self->recs);
+	ASSERT_EQ(0, ima_audit_sync(&self->ad, &self->recs));
+	ima_audit_records_free(&self->recs);
 
 	ASSERT_GT(sizeof(self->dir),
 		  snprintf(self->dir, sizeof(self->dir), "%s/audit-XXXXXX",
@@ -397,8 +146,8 @@ static void env_teardown(struct env *self)
 {
 	while (self->nr_ctrs)
 		ima_ctr_stop(&self->ctr[--self->nr_ctrs]);
-	auditd_stop(&self->ad);
-	records_free(&self->recs);
+	ima_auditd_stop(&self->ad);
+	ima_audit_records_free(&self->recs);
 	if (self->dir[0])
 		remove_tree(self->dir);
 }
@@ -450,8 +199,8 @@ static void make_exe(struct __test_metadata *_metadata, const char *dir,
 
 static void sync_records(struct __test_metadata *_metadata, struct env *self)
 {
-	records_free(&self->recs);
-	ASSERT_EQ(0, audit_sync(&self->ad, &self->recs)) {
+	ima_audit_records_free(&self->recs);
+	ASSERT_EQ(0, ima_audit_sync(&self->ad, &self->recs)) {
 		TH_LOG("the audit records did not arrive");
 	}
 }
