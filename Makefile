@@ -170,11 +170,11 @@ test-vm: rootfs
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
 
 # The stress tests at their long sizes (same programs as in "make test",
-# see ns_stress_test.c and ns_hostile_test.c): STRESS="key=n,..." overrides
+# see ns_stress_test.c, ns_hostile_test.c and ns_attack_test.c): STRESS="key=n,..." overrides
 # any size, STRESS_TIMEOUT bounds the VM and each program.
-STRESS ?= ns=256,workers=16,rounds=8,secs=300,teardowns=200,entries=20000,fuzz=100000
+STRESS ?= ns=256,workers=16,rounds=8,secs=300,teardowns=200,entries=20000,fuzz=100000,flood=10
 STRESS_TIMEOUT ?= 5400
-STRESS_TESTS ?= ns_stress_test,ns_hostile_test
+STRESS_TESTS ?= ns_stress_test,ns_hostile_test,ns_attack_test
 stress: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT)-stress --timeout $(STRESS_TIMEOUT) --mode test \
