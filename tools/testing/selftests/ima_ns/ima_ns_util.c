@@ -901,6 +901,28 @@ ssize_t ima_list_find(const struct ima_list *list, size_t from,
 	return -ENOENT;
 }
 
+/**
+ * ima_list_count_violations() - count the violations recorded for a file
+ * @list: parsed list
+ * @name: file name, as the records give it
+ *
+ * Return: the number of records for @name whose file digest is all zeroes.
+ */
+int ima_list_count_violations(const struct ima_list *list, const char *name)
+{
+	struct ima_ng ng;
+	ssize_t idx = -1;
+	__u32 i;
+	int n = 0;
+
+	while ((idx = ima_list_find(list, idx + 1, name, &ng)) >= 0) {
+		for (i = 0; i < ng.digest_len && !ng.digest[i]; i++)
+			;
+		n += i == ng.digest_len;
+	}
+	return n;
+}
+
 size_t ima_ascii_count_lines(const char *buf, size_t len)
 {
 	size_t i, n = 0;

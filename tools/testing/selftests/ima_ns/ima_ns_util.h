@@ -135,6 +135,7 @@ int ima_entry_field(const struct ima_entry *e, unsigned int idx,
 int ima_entry_ng(const struct ima_entry *e, struct ima_ng *ng);
 ssize_t ima_list_find(const struct ima_list *list, size_t from,
 		      const char *name, struct ima_ng *ng);
+int ima_list_count_violations(const struct ima_list *list, const char *name);
 size_t ima_ascii_count_lines(const char *buf, size_t len);
 
 extern const char *const ima_tcb_rules[];

@@ -277,22 +277,6 @@ static int ctr_entries(struct ima_ctr *ctr, const char *path,
 	return ret;
 }
 
-/* Entries of a list for @path whose file digest is all zeroes. */
-static int count_violations(const struct ima_list *list, const char *path)
-{
-	struct ima_ng ng;
-	ssize_t idx = -1;
-	__u32 i;
-	int n = 0;
-
-	while ((idx = ima_list_find(list, idx + 1, path, &ng)) >= 0) {
-		for (i = 0; i < ng.digest_len && !ng.digest[i]; i++)
-			;
-		n += i == ng.digest_len;
-	}
-	return n;
-}
-
 /* A container's violations counter. */
 static int ctr_violations(struct ima_ctr *ctr, long *count)
 {
@@ -853,7 +837,7 @@ TEST_F_TIMEOUT(attack, tomtou_outside_chain, ATTACK_TIMEOUT)
 	ASSERT_EQ(0, ctr_violations(a, &after));
 	EXPECT_EQ(before + 1, after);
 	ASSERT_EQ(0, ima_ctr_list(a, &list));
-	EXPECT_EQ(1, count_violations(&list, path));
+	EXPECT_EQ(1, ima_list_count_violations(&list, path));
 	ima_list_free(&list);
 	EXPECT_EQ(0, ima_ctr_close(a, fd));
 }

@@ -448,22 +448,6 @@ static int violate(struct ima_ctr *ctr, int uid, const char *path,
 	return ret;
 }
 
-/* Entries of a list for @path whose file digest is all zeroes. */
-static int count_violations(const struct ima_list *list, const char *path)
-{
-	struct ima_ng ng;
-	ssize_t idx = -1;
-	__u32 i;
-	int n = 0;
-
-	while ((idx = ima_list_find(list, idx + 1, path, &ng)) >= 0) {
-		for (i = 0; i < ng.digest_len && !ng.digest[i]; i++)
-			;
-		n += i == ng.digest_len;
-	}
-	return n;
-}
-
 /*
  * In a namespace, a violation is recorded in the namespace's list and
  * counter and audited nowhere; the host, whose policy does not measure
@@ -494,7 +478,7 @@ TEST_F_TIMEOUT(violation, in_namespace, 120)
 	EXPECT_STREQ("1\n", buf);
 	free(buf);
 	ASSERT_EQ(0, ima_ctr_list(ctr, &list));
-	EXPECT_EQ(1, count_violations(&list, path));
+	EXPECT_EQ(1, ima_list_count_violations(&list, path));
 	ima_list_free(&list);
 	ASSERT_EQ(0, read_u64_file(IMA_DIR "/violations", &host_after));
 	EXPECT_EQ(host_before, host_after);
