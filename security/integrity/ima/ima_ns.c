@@ -341,16 +341,8 @@ int ima_ns_register_release_notifier(struct notifier_block *nb)
 	return blocking_notifier_chain_register(&ima_ns_release_chain, nb);
 }
 
-/**
- * ima_ns_owns_inode - are a file's owner and group a namespace's
- * @ns: namespace whose user namespace the caller pins
- * @idmap: idmap of the mount the inode was found from
- * @inode: the file's inode
- *
- * Return: True if the owner and the group of @inode are both mapped in the
- * user namespace of @ns: its root could then write the file's security.ima.
- */
-bool ima_ns_owns_inode(const struct ima_namespace *ns, struct mnt_idmap *idmap,
+/* Whether @inode's owner and group are both mapped in @ns's user namespace. */
+static bool owns_inode(const struct ima_namespace *ns, struct mnt_idmap *idmap,
 		       struct inode *inode)
 {
 	return vfsuid_has_mapping(ns->user_ns, i_uid_into_vfsuid(idmap, inode)) &&
@@ -373,7 +365,7 @@ bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode)
 
 	if (ns == &init_ima_ns || !ns_capable(ns->user_ns, CAP_SYS_ADMIN))
 		return false;
-	return ima_ns_owns_inode(ns, idmap, inode);
+	return owns_inode(ns, idmap, inode);
 }
 
 /**

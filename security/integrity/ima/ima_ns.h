@@ -33,8 +33,6 @@ struct ima_namespace *ima_ns_get_by_id(u64 id);
 struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
 struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns);
 int ima_ns_register_release_notifier(struct notifier_block *nb);
-bool ima_ns_owns_inode(const struct ima_namespace *ns, struct mnt_idmap *idmap,
-		       struct inode *inode);
 bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -84,13 +82,6 @@ ima_ns_parent(const struct ima_namespace *ns)
 static inline int ima_ns_register_release_notifier(struct notifier_block *nb)
 {
 	return 0;
-}
-
-static inline bool ima_ns_owns_inode(const struct ima_namespace *ns,
-				     struct mnt_idmap *idmap,
-				     struct inode *inode)
-{
-	return false;
 }
 
 static inline bool ima_ns_may_write_xattr(struct mnt_idmap *idmap,
