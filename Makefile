@@ -45,20 +45,36 @@ DEPS_NO_RECOMMENDS := runc lxc
 
 # The configurations the patchset must build in, without the debug
 # fragment; the host tests also run on the one without IMA namespaces.
-# Each target prints a summary line, as the suite does.
+# MATRIX_<flavor> is the make goal and variables of each; it is also what
+# its cached result is keyed on (scripts/result-cache.sh), so it names no
+# absolute path: every clone shares the key. Each target prints a
+# summary line, as the suite does; "cached: ..." when its inputs are those
+# of a run that passed.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
 HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
-matrix-no-ima-ns: ; @$(MAKE) --no-print-directory test-vm FLAVOR=no-ima-ns \
-	DEBUG_FRAGMENT= ONLY=$(HOST_TESTS) \
+MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns DEBUG_FRAGMENT= ONLY=$(HOST_TESTS) \
 	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
-matrix-no-ima: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-ima \
-	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n" && \
-	echo "1 passed, 0 failed"
-matrix-no-user-ns: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-user-ns \
-	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n" && \
-	echo "1 passed, 0 failed"
+MATRIX_no-ima := kernel-check FLAVOR=no-ima \
+	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n"
+MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns \
+	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
+# Inputs a flavor's result does not depend on: the documentation, and the
+# selftests for the flavors that boot nothing.
+MATRIX_EXCLUDE_no-ima-ns := Documentation
+MATRIX_EXCLUDE_no-ima := Documentation tools/testing/selftests
+MATRIX_EXCLUDE_no-user-ns := Documentation tools/testing/selftests
+# Versions that enter a result besides the tree: toolchain, guest tools, QEMU.
+export RESULT_CACHE_PACKAGES := binutils gcc libc6 $(DEPS) $(DEPS_NO_RECOMMENDS)
+matrix_cache = scripts/result-cache.sh --name matrix-$(1) --tree $(KTREE) \
+	$(addprefix --exclude ,$(MATRIX_EXCLUDE_$(1)))
+$(addprefix matrix-,$(MATRIX_FLAVORS)): matrix-%: prepare
+	@$(call matrix_cache,$*) -- $(MAKE) --no-print-directory $(MATRIX_$*)
 matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
 print-matrix-flavors: ; @echo $(MATRIX_FLAVORS)
+
+# A kernel build as a check of its own: one pass when it builds.
+kernel-check: kernel
+	@echo "1 passed, 0 failed"
 
 # W=1 and sparse on the overlay's kernel code, in the test kernel's tree.
 warnings: kernel
@@ -68,7 +84,8 @@ warnings: kernel
 docs: prepare
 	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
 
-.PHONY: matrix print-matrix-flavors warnings docs test-vm $(addprefix matrix-,$(MATRIX_FLAVORS))
+.PHONY: matrix print-matrix-flavors warnings docs test-vm kernel-check \
+	$(addprefix matrix-,$(MATRIX_FLAVORS))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
 
