@@ -24,8 +24,8 @@ TEST_TIMEOUT ?= 1500
 KCONFIG_EXTRA ?=
 SELFTEST_FRAGMENT ?= $(KTREE)/tools/testing/selftests/ima_ns/config
 DEBUG_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_debug.config
-FRAGMENTS := $(KTREE)/kernel/configs/ima_ns_guest.config \
-	     $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
+GUEST_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_guest.config
+FRAGMENTS := $(GUEST_FRAGMENT) $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 # Paths relative to the checkout, so every clone shares the cache.
@@ -47,16 +47,20 @@ DEPS_NO_RECOMMENDS := runc lxc
 # fragment; the host tests also run on the one without IMA namespaces.
 # MATRIX_<flavor> is the make goal and variables of each; it is also what
 # its cached result is keyed on (scripts/result-cache.sh), so it names no
-# absolute path: every clone shares the key. Each target prints a
+# absolute path: every clone shares the key. The build-only flavors start
+# from a trimmed guest (MATRIX_FRAGMENT: the kernel core, TPM, securityfs,
+# audit, keys and integrity, no drivers or network protocols): every
+# object that reads an overlay file is still built. Each target prints a
 # summary line, as the suite does; "cached: ..." when its inputs are those
 # of a run that passed.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
 HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
+MATRIX_FRAGMENT := scripts/matrix-build.config
 MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns DEBUG_FRAGMENT= ONLY=$(HOST_TESTS) \
 	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
-MATRIX_no-ima := kernel-check FLAVOR=no-ima \
+MATRIX_no-ima := kernel-check FLAVOR=no-ima GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
 	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n"
-MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns \
+MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
 	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
 # Inputs a flavor's result does not depend on: the documentation, and the
 # selftests for the flavors that boot nothing.
