@@ -20,6 +20,11 @@ ROOTFS := $(BUILD)/rootfs-$(FLAVOR).img
 OUT := $(BUILD)/out/$(FLAVOR)
 TEST_TIMEOUT ?= 1500
 
+# PREBUILT=1: kernel-check, warnings and selftests take the kernel as it
+# is built, test-vm the kernel and root image: scripts/test-all.sh builds
+# them first, so that two makes never work in one build directory at once.
+PREBUILT ?=
+
 # Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n".
 KCONFIG_EXTRA ?=
 SELFTEST_FRAGMENT ?= $(KTREE)/tools/testing/selftests/ima_ns/config
@@ -73,15 +78,22 @@ matrix_cache = scripts/result-cache.sh --name matrix-$(1) --tree $(KTREE) \
 	$(addprefix --exclude ,$(MATRIX_EXCLUDE_$(1)))
 $(addprefix matrix-,$(MATRIX_FLAVORS)): matrix-%: prepare
 	@$(call matrix_cache,$*) -- $(MAKE) --no-print-directory $(MATRIX_$*)
+# For scripts/test-all.sh: print the cached result or fail; build what the
+# flavor runs on (its kernel, and the root image if it boots).
+$(addprefix matrix-cached-,$(MATRIX_FLAVORS)): matrix-cached-%: prepare
+	@$(call matrix_cache,$*) --lookup -- $(MAKE) --no-print-directory $(MATRIX_$*)
+$(addprefix matrix-build-,$(MATRIX_FLAVORS)): matrix-build-%: prepare
+	@$(MAKE) --no-print-directory $(patsubst test-vm,rootfs,$(patsubst \
+		kernel-check,kernel,$(MATRIX_$*)))
 matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
 print-matrix-flavors: ; @echo $(MATRIX_FLAVORS)
 
 # A kernel build as a check of its own: one pass when it builds.
-kernel-check: kernel
+kernel-check: $(if $(PREBUILT),,kernel)
 	@echo "1 passed, 0 failed"
 
 # W=1 and sparse on the overlay's kernel code, in the test kernel's tree.
-warnings: kernel
+warnings: $(if $(PREBUILT),,kernel)
 	@scripts/check-warnings.sh $(KTREE) $(OBJ)
 
 # kernel-doc, htmldocs (Documentation/security) and the ABI files.
@@ -89,7 +101,7 @@ docs: prepare
 	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
 
 .PHONY: matrix print-matrix-flavors warnings docs test-vm kernel-check \
-	$(addprefix matrix-,$(MATRIX_FLAVORS))
+	$(foreach f,$(MATRIX_FLAVORS),matrix-$(f) matrix-cached-$(f) matrix-build-$(f))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
 
@@ -160,7 +172,7 @@ kernel: prepare
 		{ tail -n 40 $(OBJ)/kernel-build.log; exit 1; }
 	@grep -E '(warning|error):' $(OBJ)/kernel-build.log || true
 
-selftests: kernel
+selftests: $(if $(PREBUILT),,kernel)
 	@rm -rf $(SELFTESTS) && mkdir -p $(SELFTESTS)
 	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests/ima_ns \
 		OUTPUT=$(SELFTESTS)/obj KHDR_INCLUDES="-isystem $(OBJ)/usr/include"
@@ -185,7 +197,7 @@ test:
 	@scripts/test-all.sh $(if $(filter 1,$(MATRIX)),$(if $(ONLY),,--matrix)) -- \
 		$(MAKE) --no-print-directory FLAVOR=$(FLAVOR) $(if $(ONLY),ONLY=$(ONLY))
 
-test-vm: rootfs
+test-vm: $(if $(PREBUILT),,rootfs)
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
