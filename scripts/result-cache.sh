@@ -3,13 +3,14 @@
 # Run a check once per set of inputs: a passing result is kept outside the
 # clone and printed again, marked "cached:", while the inputs stay the same.
 #
-#   result-cache.sh --name NAME --tree KTREE [--exclude PATH]... [--lookup]
-#                   -- CMD...
+#   result-cache.sh --name NAME [--tree KTREE [--exclude PATH]...]
+#                   [--input STRING]... [--files PATH]... [--lookup] -- CMD...
 #
 # The inputs, hashed into the key: NAME and CMD (with its make variables),
 # the kernel tree KTREE as it is on disk (its git tree, edits included,
-# without the --exclude paths), our tooling that builds and boots it, the
-# compiler and the versions of the Debian packages in $RESULT_CACHE_PACKAGES.
+# without the --exclude paths), each --input (e.g. a commit), our tooling
+# that builds and boots a kernel and the --files, the compiler and the
+# versions of the Debian packages in $RESULT_CACHE_PACKAGES.
 # Only a run that exits 0 with "N passed, 0 failed..." as its last summary
 # line is kept, in $IMA_NS_RESULTS (default ~/.cache/ima-ns/results);
 # RESULT_CACHE=0 runs CMD whatever is cached. --lookup prints the cached
@@ -55,14 +56,14 @@ tree_hash() {
 # Everything but the kernel tree that the result depends on.
 environment() {
 	local pkgs
-	(cd "$REPO" && find "${TOOLING[@]}" -type f -print0 | LC_ALL=C sort -z |
-		xargs -0 sha256sum)
+	(cd "$REPO" && find "${TOOLING[@]}" "$@" -type f -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum)
 	gcc --version | head -n 1
 	ld --version | head -n 1
 	read -r -a pkgs <<<"${RESULT_CACHE_PACKAGES:-}"
 	((${#pkgs[@]} == 0)) || dpkg-query -W "${pkgs[@]}" 2>&1
-	env | grep -E '^(KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|ARCH|LLVM)=' |
-		LC_ALL=C sort || true
+	env | LC_ALL=C sort | grep -E \
+		'^(KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|ARCH|LLVM|SERIES_[A-Z_]*)=' || true
 }
 
 # The last summary line of a log, when it says nothing failed.
@@ -72,22 +73,28 @@ passing_summary() {
 }
 
 main() {
-	local name='' ktree='' excludes=() lookup=0 key entry log rc=0 summary
+	local name='' ktree='' excludes=() inputs=() files=() lookup=0
+	local key entry log rc=0 summary
 	while (($#)) && [[ $1 != -- ]]; do
 		case $1 in
 		--name) name=$(option_value "$@") && shift 2 ;;
 		--tree) ktree=$(option_value "$@") && shift 2 ;;
 		--exclude) excludes+=("$(option_value "$@")") && shift 2 ;;
+		--input) inputs+=("$(option_value "$@")") && shift 2 ;;
+		--files) files+=("$(option_value "$@")") && shift 2 ;;
 		--lookup) lookup=1 && shift ;;
 		*) usage ;;
 		esac
 	done
 	(($#)) && shift
-	[[ -n $name && -n $ktree && $# -gt 0 ]] || usage
-	[[ -d $ktree/.git ]] || die "$ktree is not a prepared tree (run make prepare)"
+	[[ -n $name && $# -gt 0 ]] || usage
+	[[ -n $ktree || ${#inputs[@]} -gt 0 ]] || usage
+	[[ -z $ktree || -d $ktree/.git ]] ||
+		die "$ktree is not a prepared tree (run make prepare)"
 
 	key=$({ echo "$name"; printf '%q ' "$@"; echo
-		tree_hash "$ktree" "${excludes[@]}"; environment; } |
+		[[ -z $ktree ]] || tree_hash "$ktree" "${excludes[@]}"
+		printf '%s\n' "${inputs[@]}"; environment "${files[@]}"; } |
 		sha256sum | cut -c1-16)
 	entry=$RESULTS/$name-$key
 	if [[ ${RESULT_CACHE:-1} != 0 && -f $entry ]]; then

@@ -7,16 +7,17 @@
 # The suite, in the foreground: "MAKE prepare", "MAKE kernel", "MAKE
 # rootfs", then "MAKE test-vm" (the suite in QEMU on the debug kernel).
 # With --matrix, in the background from the moment the tree is prepared:
-# "MAKE docs" (kernel-doc, htmldocs, ABI), "MAKE series-check
-# SERIES_BUILDS=none" (the series applies with git am, checkpatch --strict
-# on each patch), the kernel (and root image) of each matrix flavor that
-# has no cached result ("MAKE matrix-build-FLAVOR") and, once the test
-# kernel is built, "MAKE warnings" (W=1 and sparse on our code). The
-# background runs under nice 19, so the suite's build and VM keep their
-# speed and the background takes the cycles they leave; its output is
-# printed as each of its steps ends. After the suite's VM, each flavor
-# runs in the foreground ("MAKE matrix-FLAVOR": a kernel built, or the host
-# tests in a VM), or prints its cached result.
+# "MAKE series-test" (series-check SERIES_BUILDS=none: the series applies
+# with git am, checkpatch --strict on each patch; its result reused for
+# the same history), "MAKE docs" (kernel-doc, htmldocs, ABI), the kernel
+# (and root image) of each matrix flavor that has no cached result ("MAKE
+# matrix-build-FLAVOR") and, once the test kernel is built, "MAKE
+# warnings" (W=1 and sparse on our code). The background runs under nice
+# 19, so the suite's build and VM keep their speed and the background
+# takes the cycles they leave; its output is printed as each of its steps
+# ends. After the suite's VM, each flavor runs in the foreground ("MAKE
+# matrix-FLAVOR": a kernel built, or the host tests in a VM), or prints
+# its cached result.
 #
 # Each step prints its own "N passed, N failed[, N skipped]" last; a step
 # that prints none (a build that failed) counts as one failure. Every step
@@ -127,7 +128,7 @@ wait_for() {
 run_text_checks() {
 	# The series needs the history; a shallow clone has none.
 	if [[ $(git rev-parse --is-shallow-repository 2>/dev/null) == false ]]; then
-		step series "$BACKGROUND_NICE" 0 series-check SERIES_BUILDS=none
+		step series "$BACKGROUND_NICE" 0 series-test
 		show series
 	else
 		echo "SKIP series: not a full clone of the repository" | tee "$work/series.log"
