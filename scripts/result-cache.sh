@@ -58,10 +58,12 @@ environment() {
 	local pkgs
 	(cd "$REPO" && find "${TOOLING[@]}" "$@" -type f -print0 |
 		LC_ALL=C sort -z | xargs -0 sha256sum)
-	gcc --version | head -n 1
-	ld --version | head -n 1
+	# sed, not head: a writer cut off by a closed pipe would fail the key.
+	gcc --version | sed -n 1p
+	ld --version | sed -n 1p
 	read -r -a pkgs <<<"${RESULT_CACHE_PACKAGES:-}"
-	((${#pkgs[@]} == 0)) || dpkg-query -W "${pkgs[@]}" 2>&1
+	# A package that is missing is an input too ("no packages found").
+	((${#pkgs[@]} == 0)) || dpkg-query -W "${pkgs[@]}" 2>&1 || true
 	env | LC_ALL=C sort | grep -E \
 		'^(KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|ARCH|LLVM|SERIES_[A-Z_]*)=' || true
 }
