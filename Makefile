@@ -55,7 +55,9 @@ DEPS_NO_RECOMMENDS := runc lxc
 # absolute path: every clone shares the key. The build-only flavors start
 # from a trimmed guest (MATRIX_FRAGMENT: the kernel core, TPM, securityfs,
 # audit, keys and integrity, no drivers or network protocols): every
-# object that reads an overlay file is still built. Each target prints a
+# overlay C file and every user of what the overlay adds to a shared
+# header (all in kernel/, security/, drivers/char/tpm/) is still built;
+# what is left out only includes those headers. Each target prints a
 # summary line, as the suite does; "cached: ..." when its inputs are those
 # of a run that passed.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
