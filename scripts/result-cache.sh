@@ -74,6 +74,14 @@ passing_summary() {
 		grep -E '^[0-9]+ passed, 0 failed' || true
 }
 
+# The key of CMD ($@) with the inputs main() gathered.
+inputs_key() {
+	{ echo "$name"; printf '%q ' "$@"; echo
+	  [[ -z $ktree ]] || tree_hash "$ktree" "${excludes[@]}"
+	  printf '%s\n' "${inputs[@]}"; environment "${files[@]}"; } |
+		sha256sum | cut -c1-16
+}
+
 main() {
 	local name='' ktree='' excludes=() inputs=() files=() lookup=0
 	local key entry log rc=0 summary
@@ -94,10 +102,7 @@ main() {
 	[[ -z $ktree || -d $ktree/.git ]] ||
 		die "$ktree is not a prepared tree (run make prepare)"
 
-	key=$({ echo "$name"; printf '%q ' "$@"; echo
-		[[ -z $ktree ]] || tree_hash "$ktree" "${excludes[@]}"
-		printf '%s\n' "${inputs[@]}"; environment "${files[@]}"; } |
-		sha256sum | cut -c1-16)
+	key=$(inputs_key "$@")
 	entry=$RESULTS/$name-$key
 	if [[ ${RESULT_CACHE:-1} != 0 && -f $entry ]]; then
 		summary=$(passing_summary "$entry")
@@ -113,10 +118,14 @@ main() {
 	log=$(mktemp "$RESULTS/.$name.XXXXXX")
 	"$@" 2>&1 | tee "$log" || rc=$?
 	if ((rc == 0)) && [[ -n $(passing_summary "$log") ]]; then
-		mv "$log" "$entry"
-	else
-		rm -f "$log"
+		# An edit made while CMD ran may or may not be in its result.
+		if [[ $(inputs_key "$@") == "$key" ]]; then
+			mv "$log" "$entry"
+		else
+			echo "result-cache: $name: inputs changed while it ran, not kept" >&2
+		fi
 	fi
+	rm -f "$log"
 	return "$rc"
 }
 

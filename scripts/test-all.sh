@@ -178,7 +178,7 @@ run_background() {
 # Each flavor's step: its cached result, or its check on what the
 # background built.
 run_matrix() {
-	local flavor
+	local flavor ext
 	for flavor in "${flavors[@]}"; do
 		wait_for "$work/$flavor.done" "$background" || {
 			not_built "matrix-$flavor" "the background"
@@ -193,7 +193,9 @@ run_matrix() {
 			echo "matrix-$flavor" >>"$work/order"
 			record "matrix-$flavor" 0 1
 		elif [[ -e $work/$flavor.built ]]; then
-			step "matrix-$flavor" 0 1 "matrix-$flavor" PREBUILT=1
+			# Not PREBUILT: an edit since the build is built
+			# in, as its cached result's key says.
+			step "matrix-$flavor" 0 1 "matrix-$flavor"
 		else
 			not_built "matrix-$flavor" "its kernel"
 		fi
