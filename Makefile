@@ -68,7 +68,7 @@ warnings: kernel
 docs: prepare
 	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
 
-.PHONY: matrix print-matrix-flavors warnings docs test-vm $(addprefix matrix-,$(MATRIX_FLAVORS))
+.PHONY: matrix print-matrix-flavors warnings docs test-vm test-vm-appraise-log $(addprefix matrix-,$(MATRIX_FLAVORS))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
 
@@ -168,6 +168,23 @@ test-vm: rootfs
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
+
+# The tests whose subject is the host's boot parameter ima_appraise= (a
+# namespace's appraise mode does not follow it) run again on a host booted
+# with ima_appraise=log; test-vm boots it enforcing (the default). KUnit
+# ran in test-vm already.
+APPRAISE_LOG_TESTS := ns_config_test
+appraise_log_only = $(if $(ONLY),$(filter $(APPRAISE_LOG_TESTS),$(subst $(comma), ,$(ONLY))),$(APPRAISE_LOG_TESTS))
+comma := ,
+test-vm-appraise-log: rootfs
+	@$(if $(appraise_log_only),scripts/qemu-test.sh --kernel $(BZIMAGE) \
+		--rootfs $(ROOTFS) --outdir $(OUT)-appraise-log \
+		--timeout $(TEST_TIMEOUT) --mode test --append "ima_appraise=log \
+		kunit.enable=0 ima_ns.timeout=900 \
+		ima_ns.only=$(subst $(space),$(comma),$(appraise_log_only))",\
+		echo "0 passed, 0 failed, 0 skipped")
+empty :=
+space := $(empty) $(empty)
 
 # The stress tests at their long sizes (same programs as in "make test",
 # see ns_stress_test.c, ns_hostile_test.c and ns_attack_test.c): STRESS="key=n,..." overrides

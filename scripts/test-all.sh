@@ -4,7 +4,9 @@
 #
 #   test-all.sh [--matrix] -- MAKE [ARG...]
 #
-# Runs "MAKE test-vm" (the suite in QEMU on the debug kernel) and, with
+# Runs "MAKE test-vm" (the suite in QEMU on the debug kernel), "MAKE
+# test-vm-appraise-log" (the tests of ima_appraise=, on a host booted in
+# log mode) and, with
 # --matrix, "MAKE warnings" (W=1 and sparse on our code), "MAKE docs"
 # (kernel-doc, htmldocs, ABI), "MAKE series-check SERIES_BUILDS=none" (the
 # series applies with git am, checkpatch --strict on each patch) and
@@ -52,6 +54,8 @@ step() {
 }
 
 step suite test-vm
+# The same kernel and image, the host booted with ima_appraise=log.
+step suite-appraise-log test-vm-appraise-log
 if ((matrix)); then
 	step warnings warnings
 	step docs docs

@@ -84,10 +84,11 @@ container_script() {
 	mount -t securityfs securityfs "$sec"
 	echo "[container] ls $sec/ima/"; ls "$sec/ima/" | tr '\n' ' '; echo
 	echo ima-ns >"$sec/ima/template_name"
+	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
+	echo "[container] configured before activation; policy:"
+	cat "$sec/ima/policy"
 	echo 1 >"$sec/ima/active"
 	echo "[container] IMA namespace $(cat "$sec/ima/ns_id") active"
-	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
-	echo "[container] policy:"; cat "$sec/ima/policy"
 	"$1/app/true"
 	echo "[container] its own measurement list:"
 	cat "$sec/ima/ascii_runtime_measurements"
@@ -135,19 +136,24 @@ appraising_container_script() {
 	sec=/tmp/container-securityfs
 	mkdir -p "$sec"
 	mount -t securityfs securityfs "$sec"
-	echo 1 >"$sec/ima/active"
 	cd "$work"
-	echo "[container] a key of its own in the _ima keyring of its session"
+	echo "[container] a key of its own in a keyring of its session"
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 \
 		-subj /CN=container -keyout key.pem -outform DER -out cert.der \
 		-addext subjectKeyIdentifier=hash \
 		-addext keyUsage=digitalSignature 2>/dev/null
 	keyctl new_session >/dev/null
-	keyctl newring _ima @s >/dev/null
-	keyctl padd asymmetric container %keyring:_ima <cert.der >/dev/null
+	ring=$(keyctl newring _ima @s)
+	keyctl padd asymmetric container "$ring" <cert.der >/dev/null
+	echo "[container] configures, then activates: keyring $ring, enforce, policy"
+	echo "$ring" >"$sec/ima/keyring"
+	echo enforce >"$sec/ima/appraise"
 	echo 'appraise func=BPRM_CHECK fowner=4300 appraise_type=imasig' \
 		>"$sec/ima/policy"
-	echo "[container] policy:"; cat "$sec/ima/policy"
+	echo 1 >"$sec/ima/active"
+	echo "[container] keyring $(cat "$sec/ima/keyring")," \
+		"appraise $(cat "$sec/ima/appraise"), policy:"
+	cat "$sec/ima/policy"
 	evmctl ima_sign --key key.pem -a sha256 app/true >/dev/null
 	echo "[container] signed app/true with its key"
 	app/true && echo "[container] signed binary: ran"

@@ -14,6 +14,7 @@
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/ima_ns.h>
+#include <linux/init.h>
 #include <linux/key.h>
 #include <linux/capability.h>
 #include <linux/memcontrol.h>
@@ -111,6 +112,22 @@ static void dec_ima_namespaces(struct ucounts *ucounts)
 {
 	dec_ucount(ucounts, UCOUNT_IMA_NAMESPACES);
 }
+
+/*
+ * Per user, as fanotify's 128 groups (FANOTIFY_DEFAULT_MAX_GROUPS): one
+ * per container a user runs is plenty, while each namespace costs what
+ * its memory cgroup does not see: a walk at every LSM policy load and a
+ * directory in the host's securityfs. Not max_threads / 2, which
+ * fork_init() gives every ucount: any user could make that many.
+ */
+#define IMA_NS_DEFAULT_MAX	128
+
+static int __init ima_ns_init_limit(void)
+{
+	init_user_ns.ucount_max[UCOUNT_IMA_NAMESPACES] = IMA_NS_DEFAULT_MAX;
+	return 0;
+}
+core_initcall(ima_ns_init_limit);
 
 /* Whether uid 0 of @user_ns is the host's: its records may reach the log. */
 static bool maps_host_root(struct user_namespace *user_ns)

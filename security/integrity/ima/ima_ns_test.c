@@ -114,6 +114,11 @@ static void ima_ns_test_create(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_create(user_ns), ns);
 	KUNIT_EXPECT_TRUE(test, ima_ns_id_allocated(id));
 
+	/* Enforcing, whatever the host's ima_appraise=; no keyring yet. */
+	if (IS_ENABLED(CONFIG_IMA_APPRAISE))
+		KUNIT_EXPECT_EQ(test, ns->appraise, IMA_APPRAISE_ENFORCE);
+	KUNIT_EXPECT_NULL(test, ns->keyring);
+
 	/* Inactive: the user namespace is governed by the host. */
 	KUNIT_EXPECT_FALSE(test, ima_ns_active(ns));
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user_ns), &init_ima_ns);

@@ -10,7 +10,7 @@
 #   "hooks": { "createContainer": [ { "path": "/path/to/ima_ns_oci_hook.sh",
 #       "args": [ "ima_ns_oci_hook.sh", "--policy", "/path/to/policy",
 #                 "--cert", "/path/to/cert.der", "--hash", "sha256",
-#                 "--template", "ima-ng" ] } ] }
+#                 "--template", "ima-ng", "--appraise", "enforce" ] } ] }
 #
 # Every option is optional. The runtime runs the hook in the container's
 # user and mount namespaces with the container's full capabilities there,
@@ -23,12 +23,13 @@
 #   1. mounts securityfs on <rootfs>/sys/kernel/security: this creates the
 #      IMA namespace of the container's user namespace;
 #   2. with --cert, links a keyring "_ima" holding that DER certificate to
-#      the session keyring, which the runtime made for the container: the
-#      namespace adopts it the first time it appraises, and keeps it;
-#   3. writes hash and template_name, if asked: possible only before
-#      activation;
-#   4. activates the namespace;
-#   5. loads the policy file, as one write session.
+#      the session keyring, which the runtime made for the container (so
+#      that keyctl and evmctl in the container find it), and binds it by
+#      its serial (ima/keyring);
+#   3. writes hash, template_name and appraise (enforce or log), if asked,
+#      and loads the policy file, as one write session: the configuration,
+#      possible before activation (policy appends also after);
+#   4. activates the namespace, which checks and applies all of it at once.
 # It refuses to act outside a user namespace (it would configure the
 # host's IMA) and fails, failing the container's creation, on any error.
 set -eu
@@ -64,16 +65,19 @@ in_initial_user_namespace() {
 	[ "$inside" = 0 ] && [ "$outside" = 0 ] && [ "$count" = 4294967295 ]
 }
 
+# Prints the serial of the new keyring.
 add_ima_keyring() {
 	local cert=$1 ring
 	[ -r "$cert" ] || die "cannot read certificate $cert"
 	ring=$(keyctl newring _ima @s) || die "cannot add keyring _ima to @s"
 	keyctl padd asymmetric '' "$ring" <"$cert" >/dev/null ||
 		die "keyring _ima rejects $cert"
+	echo "$ring"
 }
 
 main() {
-	local policy='' cert='' hash='' template='' bundle root ima
+	local policy='' cert='' hash='' template='' appraise='' bundle root ima
+	local ring
 	# LXC appends the container's name, "lxc" and the hook type.
 	while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
 		[ $# -ge 2 ] || die "option $1 needs a value"
@@ -82,6 +86,7 @@ main() {
 		--cert) cert=$2 ;;
 		--hash) hash=$2 ;;
 		--template) template=$2 ;;
+		--appraise) appraise=$2 ;;
 		*) die "unknown option $1" ;;
 		esac
 		shift 2
@@ -101,11 +106,15 @@ main() {
 	ima=$root/$SECURITYFS/ima
 	[ "$(cat "$ima/active")" = 0 ] ||
 		die "the IMA namespace of this user namespace is already active"
-	[ -z "$cert" ] || add_ima_keyring "$cert"
+	if [ -n "$cert" ]; then
+		ring=$(add_ima_keyring "$cert")
+		echo "$ring" >"$ima/keyring"
+	fi
 	[ -z "$hash" ] || echo "$hash" >"$ima/hash"
 	[ -z "$template" ] || echo "$template" >"$ima/template_name"
-	echo 1 >"$ima/active"
+	[ -z "$appraise" ] || echo "$appraise" >"$ima/appraise"
 	[ -z "$policy" ] || cat "$policy" >"$ima/policy"
+	echo 1 >"$ima/active"
 }
 
 main "$@"

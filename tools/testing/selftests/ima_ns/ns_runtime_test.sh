@@ -5,13 +5,14 @@
 # Containers started by an unmodified OCI runtime get their own IMA
 # namespace through its standard extension point: the createContainer
 # hook ima_ns_oci_hook.sh mounts securityfs, adds the container's _ima
-# keyring, activates the namespace and loads its policy before the
-# container's first process runs. Two user-namespace containers, A and B,
-# each with its own key, run at the same time; each execs a binary signed
-# with its key, one signed with the other's key, an unsigned one and one
-# that only it has. Then:
+# keyring and binds it by serial, writes the appraise mode and the policy,
+# then activates the namespace, before the container's first process
+# runs. Two user-namespace containers, A and B, each with its own key, run
+# at the same time; each execs a binary signed with its key, one signed
+# with the other's key, an unsigned one and one that only it has. Then:
 #   - the namespace is active and seen by the host after "create", before
-#     the container's process starts (LXC: after lxc-start), and the
+#     the container's process starts (LXC: after lxc-start), with the
+#     keyring and appraise mode the hook configured, and the
 #     container's first exec is the first entry of its own list;
 #   - the host sees that list and the policy under ima/namespaces/<id>/;
 #   - the container's appraise rule lets only binaries signed with its own
@@ -53,7 +54,7 @@ TEARDOWN_TIMEOUT=30
 # Each runtime in turn; the tests of one that is not installed skip.
 RUNTIMES=${IMA_NS_OCI_RUNTIMES:-crun runc lxc}
 # Run after the containers were created, then after they ran.
-TESTS_CREATED="namespaces_active_after_create"
+TESTS_CREATED="namespaces_active_after_create configured_by_hook"
 TESTS_RAN="first_exec_in_own_list host_sees_list_and_policy
 	signed_binary_runs unsigned_binary_denied other_containers_key_rejected
 	distinct_namespaces host_policy_unchanged delete_removes_namespace
@@ -162,13 +163,15 @@ make_bundle() {
 	if [ "$RUNTIME" = lxc ]; then
 		lxc_write_config "$bundle" "$host_base" "/bin/sh /app/workload.sh" \
 			"$HOOK" "--policy $bundle/policy \
-			--cert $WORK/key-$name/cert.der --hash sha256 --template ima-ng"
+			--cert $WORK/key-$name/cert.der --hash sha256 --template ima-ng \
+			--appraise enforce"
 		return
 	fi
 	oci_write_config "$bundle" "$host_base" '"/bin/sh", "/app/workload.sh"' \
 		"$HOOK" "\"--policy\", \"$bundle/policy\",
 		\"--cert\", \"$WORK/key-$name/cert.der\",
-		\"--hash\", \"sha256\", \"--template\", \"ima-ng\""
+		\"--hash\", \"sha256\", \"--template\", \"ima-ng\",
+		\"--appraise\", \"enforce\""
 }
 
 # The command that runs containers of runtime RT.
@@ -320,6 +323,16 @@ namespaces_active_after_create() {
 		[ "$id_b" -gt 0 ] && container_active A && container_active B &&
 		[ -d "$HOST_IMA/namespaces/$id_a" ] &&
 		[ -d "$HOST_IMA/namespaces/$id_b" ]
+}
+
+# The hook bound a keyring by serial and wrote the appraise mode, and both
+# containers have keyrings of their own.
+configured_by_hook() {
+	local ring_a ring_b
+	ring_a=$(ima_file_of_pid "$(container_pid A)" keyring)
+	ring_b=$(ima_file_of_pid "$(container_pid B)" keyring)
+	[ "$ring_a" -gt 0 ] && [ "$ring_b" -gt 0 ] && [ "$ring_a" != "$ring_b" ] &&
+		[ "$(ima_file_of_pid "$(container_pid A)" appraise)" = enforce ]
 }
 
 # The container's process (/bin/sh, i.e. busybox) is the first exec its
