@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A vTPM per IMA namespace: the container's root connects a vTPM to its
- * namespace (VTPM_PROXY_IOC_CONNECT_TO_IMA_NS) before activating it; its
+ * A vTPM per IMA namespace, bound from the host: the party that runs the
+ * emulator (here the test, as a runtime would) issues
+ * VTPM_PROXY_IOC_BIND_IMA_NS on the proxy's server side, naming the
+ * container's user namespace, before the container activates its IMA
+ * namespace; the server side never enters the container. The namespace's
  * boot_aggregate comes from that vTPM and its measurements extend that
- * vTPM's PCRs (pcr= honoured), never the host TPM's. A verifier replays the
- * container's list to its vTPM with evmctl, and the host's list to the host
- * TPM, also with several containers measuring in parallel. When the vTPM's
- * process dies, the container goes on and its list too, without a TPM.
+ * vTPM's PCRs (pcr= honoured), never the host TPM's. A verifier replays
+ * the container's list to its vTPM with evmctl, and the host's list to the
+ * host TPM, also with several containers measuring in parallel.
+ *
+ * The binding is refused with the documented errnos, also to the
+ * container's root holding a leaked server side. When the vTPM's process
+ * dies, the container goes on, and so does its list, without a TPM.
  *
  * Each vTPM is a proxy device from /dev/vtpmx whose server side the test
  * hands to swtpm (swtpm chardev --fd). Needs root, CONFIG_IMA_NS,
@@ -16,8 +22,10 @@
  */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,9 +41,8 @@
 #include "../kselftest_harness.h"
 #include "ima_ns_ctr.h"
 
-#ifndef VTPM_PROXY_IOC_CONNECT_TO_IMA_NS
-#define VTPM_PROXY_IOC_CONNECT_TO_IMA_NS	_IO(0xa1, 0x10)
-#endif
+/* The in-container connect of the first version: gone, never shipped. */
+#define OLD_CONNECT_IOCTL	_IO(0xa1, 0x10)
 
 #define VTPMX			"/dev/vtpmx"
 #define TPM_CLASS		"/sys/class/tpm"
@@ -51,6 +58,10 @@
 #define EVMCTL_OUT_SIZE		65536
 /* A container uid other than root. */
 #define CTR_USER_UID		1000
+/* A host uid without privilege. */
+#define NOBODY_UID		65534
+/* How long the vTPM may take to catch up once the emulator runs again. */
+#define CATCH_UP_MS		60000
 
 /* The container's policy: executions to PCR 10, reads to RULE_PCR. */
 #define CTR_POLICY	"dont_measure fsmagic=0x73636673\n" \
@@ -306,45 +317,118 @@ static void vtpm_destroy(struct vtpm *v)
 		remove_tree(v->state);
 }
 
-/*
- * The connect ioctl from the calling process, retried while the chip is
- * not registered yet. Return: 0 or a negative errno.
- */
-static int vtpm_connect_here(struct vtpm *v)
+/* The user namespace of process @pid. Return: a descriptor or -errno. */
+static int open_user_ns(pid_t pid)
 {
-	return ima_vtpm_connect(v->fd, VTPM_READY_MS);
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* One VTPM_PROXY_IOC_BIND_IMA_NS. Return: 0 or the negative errno. */
+static int bind_once(int server_fd, int user_ns_fd, __u32 flags)
+{
+	struct vtpm_proxy_ima_ns arg = {
+		.user_ns_fd = user_ns_fd, .flags = flags,
+	};
+
+	return ioctl(server_fd, VTPM_PROXY_IOC_BIND_IMA_NS, &arg) ? -errno : 0;
 }
 
 /**
- * vtpm_connect() - connect a vTPM to a container's IMA namespace
- * @ctr: container
- * @uid: the container's uid that issues the ioctl, or IMA_CTR_ROOT
- * @v: vTPM whose server side the test still holds
- * @arg: argument of the ioctl
+ * vtpm_bind() - bind a vTPM to a container's IMA namespace, from the host
+ * @v: vTPM whose server side the test holds
+ * @ctr: container, named by its user namespace
  * @wait_registered: retry while the chip is not registered yet (EAGAIN)
  *
- * The container gets a copy of the server side, issues the ioctl and
- * closes its copy again.
+ * As a runtime does it: the test runs the emulator and issues the ioctl
+ * itself; the container never gets the server side.
  *
  * Return: 0, or the negative errno of the ioctl or of a step before it.
  */
-static int vtpm_connect(struct ima_ctr *ctr, int uid, struct vtpm *v,
-			unsigned long arg, bool wait_registered)
+static int vtpm_bind(struct vtpm *v, struct ima_ctr *ctr, bool wait_registered)
 {
-	long deadline = now_ms() + VTPM_READY_MS;
-	int fd, ret;
+	int user_ns, ret;
 
-	fd = ima_ctr_take_fd(ctr, v->fd);
-	if (fd < 0)
-		return fd;
-	for (;;) {
-		ret = ima_ctr_fd_ioctl(ctr, uid, fd,
-				       VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, arg);
-		if (ret != -EAGAIN || !wait_registered || now_ms() > deadline)
-			break;
-		sleep_ms(100);
+	user_ns = open_user_ns(ctr->pid);
+	if (user_ns < 0)
+		return user_ns;
+	if (wait_registered)
+		ret = ima_vtpm_bind(v->fd, user_ns, VTPM_READY_MS);
+	else
+		ret = bind_once(v->fd, user_ns, 0);
+	close(user_ns);
+	return ret;
+}
+
+/*
+ * Run @fn(@arg) in a child of the test, which may change its credentials
+ * or namespaces for it. Return: what @fn returned, or -ECHILD.
+ */
+static int in_child(int (*fn)(void *arg), void *arg)
+{
+	int pipefd[2], ret;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
 	}
-	ima_ctr_close(ctr, fd);
+	if (!pid) {
+		close(pipefd[0]);
+		ret = fn(arg);
+		_exit(write(pipefd[1], &ret, sizeof(ret)) != sizeof(ret));
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret))
+		ret = -ECHILD;
+	close(pipefd[0]);
+	waitpid(pid, NULL, 0);
+	return ret;
+}
+
+/* Become a host user without any privilege. */
+static int drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) ||
+	    setresgid(NOBODY_UID, NOBODY_UID, NOBODY_UID) ||
+	    setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID))
+		return -errno;
+	return 0;
+}
+
+/**
+ * struct bind_attempt - a binding tried by someone other than the runtime
+ * @server_fd: the server side, leaked to the child that tries
+ * @target: the container whose user namespace the ioctl names
+ * @enter: the container whose root tries, or NULL for host user nobody
+ */
+struct bind_attempt {
+	int server_fd;
+	struct ima_ctr *target;
+	struct ima_ctr *enter;
+};
+
+static int try_bind(void *arg)
+{
+	struct bind_attempt *a = arg;
+	int user_ns, ret;
+
+	user_ns = open_user_ns(a->target->pid);
+	if (user_ns < 0)
+		return user_ns;
+	ret = a->enter ? ima_ctr_enter(a->enter, false) : drop_to_nobody();
+	if (!ret)
+		ret = bind_once(a->server_fd, user_ns, 0);
+	close(user_ns);
 	return ret;
 }
 
@@ -410,7 +494,7 @@ static int activate(struct ima_ctr *ctr, const char *policy)
 	return ret;
 }
 
-/* A served vTPM, ready for connecting. */
+/* A served vTPM, ready for binding. */
 static struct vtpm *start_vtpm(struct __test_metadata *_metadata,
 			       struct world *w)
 {
@@ -434,8 +518,8 @@ static struct vtpm *start_vtpm(struct __test_metadata *_metadata,
 
 /*
  * A container with a vTPM of its own, its namespace active with
- * CTR_POLICY: the way a runtime sets one up. The test's copy of the
- * server side is closed: swtpm holds the only one.
+ * CTR_POLICY: the way a runtime sets one up, binding from the host. The
+ * test's copy of the server side is closed then: swtpm holds the only one.
  */
 static void start_attested_ctr(struct __test_metadata *_metadata,
 			       struct world *w, struct ima_ctr **ctrp,
@@ -448,7 +532,7 @@ static void start_attested_ctr(struct __test_metadata *_metadata,
 	ASSERT_NE(NULL, ctr);
 	v = start_vtpm(_metadata, w);
 	ASSERT_NE(NULL, v);
-	ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+	ASSERT_EQ(0, vtpm_bind(v, ctr, true));
 	vtpm_close_fd(v);
 	ASSERT_EQ(0, activate(ctr, CTR_POLICY));
 	*ctrp = ctr;
@@ -672,6 +756,56 @@ static bool kmsg_has(int kmsg, const char *what)
 	return found;
 }
 
+/* Whether process @pid holds a vTPM proxy's server side ("[vtpms]"). */
+static bool holds_server_side(pid_t pid)
+{
+	char dir[64], path[PATH_MAX], target[256];
+	struct dirent *d;
+	bool found = false;
+	ssize_t len;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	fds = opendir(dir);
+	if (!fds)
+		return false;
+	while ((d = readdir(fds))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strstr(target, "vtpms"))
+			found = true;
+	}
+	closedir(fds);
+	return found;
+}
+
+/*
+ * Snapshot the container's list and its vTPM's PCRs until they replay,
+ * for at most @ms: the vTPM's extends are queued and may lag.
+ */
+static bool ctr_catches_up(struct __test_metadata *_metadata,
+			   struct world *w, struct ima_ctr *ctr,
+			   struct vtpm *v, const char *tag, long ms)
+{
+	long deadline = now_ms() + ms;
+	char path[PATH_MAX];
+	bool last;
+
+	if (ctr_list_path(ctr, path, sizeof(path)))
+		return false;
+	do {
+		last = now_ms() > deadline;
+		if (!snapshot(w, path, v->num, tag) &&
+		    replays(_metadata, w, tag, tag, last))
+			return true;
+		sleep_ms(500);
+	} while (!last);
+	return false;
+}
+
 FIXTURE(vtpm) {
 	struct world w;
 };
@@ -827,7 +961,7 @@ TEST_F_TIMEOUT(vtpm, parallel_containers, 480)
  * away, the container goes on and so does its list; the first extend that
  * fails is logged once, and no TPM is extended for the namespace any more
  * (not the host's either). The namespace keeps the chip it was given:
- * another vTPM cannot be connected.
+ * another vTPM cannot be bound.
  */
 TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 {
@@ -878,7 +1012,7 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 
 	v2 = start_vtpm(_metadata, w);
 	ASSERT_NE(NULL, v2);
-	EXPECT_EQ(-EBUSY, vtpm_connect(ctr, IMA_CTR_ROOT, v2, 0, true));
+	EXPECT_EQ(-EBUSY, vtpm_bind(v2, ctr, true));
 }
 
 /*
@@ -916,140 +1050,236 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed_while_measuring, 240)
 	expect_host_replays(_metadata, w, "host");
 }
 
-/* What a connect is tried on, and what must come of it. */
-enum connect_case {
-	FROM_HOST,
-	NO_SECURITYFS,
-	NOT_ROOT,
-	BAD_ARG,
+/*
+ * The binding creates the IMA namespace of a user namespace that has not
+ * mounted securityfs yet: the instance the container mounts later is that
+ * namespace, with the vTPM, whose PCRs make its boot_aggregate.
+ */
+TEST_F_TIMEOUT(vtpm, bind_before_securityfs, 240)
+{
+	__u8 got[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
+	struct world *w = &self->w;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+
+	ctr = &w->ctr[w->nr_ctrs];
+	ASSERT_EQ(0, ima_ctr_start(ctr, &ima_ctr_rootful));
+	w->nr_ctrs++;
+	v = start_vtpm(_metadata, w);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, vtpm_bind(v, ctr, true));
+	vtpm_close_fd(v);
+	EXPECT_FALSE(holds_server_side(ctr->pid));
+
+	ASSERT_EQ(0, ima_ctr_mount(ctr));
+	ASSERT_EQ(0, activate(ctr, CTR_POLICY));
+	read_boot_aggregate(_metadata, ctr, got);
+	expected_boot_aggregate(_metadata, v->num, want);
+	EXPECT_EQ(0, memcmp(got, want, sizeof(want))) {
+		TH_LOG("boot_aggregate is not sha256(vTPM PCR 0..9)");
+	}
+	ASSERT_EQ(0, ctr_measure(w, ctr, "b", 1));
+	EXPECT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "ctr", CATCH_UP_MS));
+}
+
+/* What a binding is tried with, and what must come of it. */
+enum bind_case {
+	BAD_FLAGS,
+	NOT_USER_NS,
+	NOT_NS,
+	INIT_USER_NS,
+	BAD_FD,
+	BAD_POINTER,
+	FROM_INSIDE,
+	FROM_NESTED,
+	UNPRIVILEGED,
 	NOT_REGISTERED,
 	ACTIVE,
 	TWICE,
 	SHARED_CHIP,
 	VTPM_DIED,
+	OLD_IOCTL,
 };
 
-FIXTURE(connect_ioctl) {
+FIXTURE(bind_ioctl) {
 	struct world w;
 };
 
-FIXTURE_VARIANT(connect_ioctl) {
-	enum connect_case what;
+FIXTURE_VARIANT(bind_ioctl) {
+	enum bind_case what;
 	int expected;
 };
 
-FIXTURE_SETUP(connect_ioctl)
+FIXTURE_SETUP(bind_ioctl)
 {
 	world_setup(_metadata, &self->w);
 }
 
-FIXTURE_TEARDOWN(connect_ioctl)
+FIXTURE_TEARDOWN(bind_ioctl)
 {
 	world_teardown(&self->w);
 }
 
-/* The host has its own TPM: it cannot connect one. */
-FIXTURE_VARIANT_ADD(connect_ioctl, from_host) {
-	.what = FROM_HOST, .expected = -EINVAL,
+FIXTURE_VARIANT_ADD(bind_ioctl, bad_flags) {
+	.what = BAD_FLAGS, .expected = -EINVAL,
 };
 
-/* No IMA namespace before securityfs was mounted in the user namespace. */
-FIXTURE_VARIANT_ADD(connect_ioctl, no_securityfs) {
-	.what = NO_SECURITYFS, .expected = -ENOENT,
+/* A mount namespace's descriptor. */
+FIXTURE_VARIANT_ADD(bind_ioctl, not_user_ns) {
+	.what = NOT_USER_NS, .expected = -EINVAL,
 };
 
-/* Only the namespace's root. */
-FIXTURE_VARIANT_ADD(connect_ioctl, not_root) {
-	.what = NOT_ROOT, .expected = -EPERM,
+/* A regular file's descriptor. */
+FIXTURE_VARIANT_ADD(bind_ioctl, not_ns) {
+	.what = NOT_NS, .expected = -EINVAL,
 };
 
-FIXTURE_VARIANT_ADD(connect_ioctl, bad_arg) {
-	.what = BAD_ARG, .expected = -EINVAL,
+/* The host has its own TPM: its namespace cannot be bound to one. */
+FIXTURE_VARIANT_ADD(bind_ioctl, init_user_ns) {
+	.what = INIT_USER_NS, .expected = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bind_ioctl, bad_fd) {
+	.what = BAD_FD, .expected = -EBADF,
+};
+
+FIXTURE_VARIANT_ADD(bind_ioctl, bad_pointer) {
+	.what = BAD_POINTER, .expected = -EFAULT,
+};
+
+/* The container's root, with CAP_SYS_ADMIN there and a leaked server side. */
+FIXTURE_VARIANT_ADD(bind_ioctl, from_inside) {
+	.what = FROM_INSIDE, .expected = -EPERM,
+};
+
+/* The root of a container nested in the target, as above. */
+FIXTURE_VARIANT_ADD(bind_ioctl, from_nested) {
+	.what = FROM_NESTED, .expected = -EPERM,
+};
+
+/* A host user without CAP_SYS_ADMIN over the container. */
+FIXTURE_VARIANT_ADD(bind_ioctl, unprivileged) {
+	.what = UNPRIVILEGED, .expected = -EPERM,
 };
 
 /* Nothing answered the kernel's probe of the chip yet. */
-FIXTURE_VARIANT_ADD(connect_ioctl, not_registered) {
+FIXTURE_VARIANT_ADD(bind_ioctl, not_registered) {
 	.what = NOT_REGISTERED, .expected = -EAGAIN,
 };
 
-FIXTURE_VARIANT_ADD(connect_ioctl, active) {
+FIXTURE_VARIANT_ADD(bind_ioctl, active) {
 	.what = ACTIVE, .expected = -EBUSY,
 };
 
 /* A second vTPM for the same namespace. */
-FIXTURE_VARIANT_ADD(connect_ioctl, twice) {
+FIXTURE_VARIANT_ADD(bind_ioctl, twice) {
 	.what = TWICE, .expected = -EBUSY,
 };
 
 /* The same vTPM for a second namespace. */
-FIXTURE_VARIANT_ADD(connect_ioctl, shared_chip) {
+FIXTURE_VARIANT_ADD(bind_ioctl, shared_chip) {
 	.what = SHARED_CHIP, .expected = -EBUSY,
 };
 
-/* The vTPM died between connect and activation: activation fails. */
-FIXTURE_VARIANT_ADD(connect_ioctl, vtpm_died) {
+/* The vTPM died between binding and activation: activation fails. */
+FIXTURE_VARIANT_ADD(bind_ioctl, vtpm_died) {
 	.what = VTPM_DIED, .expected = -ENODEV,
 };
 
-TEST_F_TIMEOUT(connect_ioctl, errnos, 240)
+/* The in-container connect of the first version is gone. */
+FIXTURE_VARIANT_ADD(bind_ioctl, old_ioctl) {
+	.what = OLD_IOCTL, .expected = -ENOTTY,
+};
+
+TEST_F_TIMEOUT(bind_ioctl, errnos, 240)
 {
+	struct bind_attempt attempt = { .enter = NULL };
 	struct world *w = &self->w;
 	struct ima_ctr *ctr, *other;
 	struct vtpm *v, *v2;
-	int ret = -EINVAL;
+	int ret = -EINVAL, fd;
 	char *buf;
 
-	if (variant->what == NO_SECURITYFS) {
-		ctr = &w->ctr[w->nr_ctrs];
-		ASSERT_EQ(0, ima_ctr_start(ctr, &ima_ctr_rootful));
-		w->nr_ctrs++;
-	} else {
-		ctr = start_ctr(w);
-		ASSERT_NE(NULL, ctr);
-	}
+	ctr = start_ctr(w);
+	ASSERT_NE(NULL, ctr);
 	if (variant->what == NOT_REGISTERED) {
 		ASSERT_EQ(0, vtpm_create(w, false, &v));
 	} else {
 		v = start_vtpm(_metadata, w);
 		ASSERT_NE(NULL, v);
 	}
+	attempt.server_fd = v->fd;
+	attempt.target = ctr;
 
 	switch (variant->what) {
-	case FROM_HOST:
-		ret = vtpm_connect_here(v);
+	case BAD_FLAGS:
+		fd = open_user_ns(ctr->pid);
+		ASSERT_LE(0, fd);
+		ret = bind_once(v->fd, fd, 1);
+		close(fd);
 		break;
-	case NO_SECURITYFS:
-		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true);
+	case NOT_USER_NS:
+		fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ret = bind_once(v->fd, fd, 0);
+		close(fd);
 		break;
-	case NOT_ROOT:
-		ret = vtpm_connect(ctr, CTR_USER_UID, v, 0, true);
+	case NOT_NS:
+		fd = open(w->true_prog, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ret = bind_once(v->fd, fd, 0);
+		close(fd);
 		break;
-	case BAD_ARG:
-		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 1, true);
+	case INIT_USER_NS:
+		fd = open_user_ns(getpid());
+		ASSERT_LE(0, fd);
+		ret = bind_once(v->fd, fd, 0);
+		close(fd);
+		break;
+	case BAD_FD:
+		ret = bind_once(v->fd, -1, 0);
+		break;
+	case BAD_POINTER:
+		ret = ioctl(v->fd, VTPM_PROXY_IOC_BIND_IMA_NS, NULL) ?
+		      -errno : 0;
+		break;
+	case FROM_INSIDE:
+		attempt.enter = ctr;
+		ret = in_child(try_bind, &attempt);
+		break;
+	case FROM_NESTED:
+		other = &w->ctr[w->nr_ctrs];
+		ASSERT_EQ(0, ima_ctr_spawn(ctr, other, &ima_ctr_rootful));
+		w->nr_ctrs++;
+		attempt.enter = other;
+		ret = in_child(try_bind, &attempt);
+		break;
+	case UNPRIVILEGED:
+		ret = in_child(try_bind, &attempt);
 		break;
 	case NOT_REGISTERED:
-		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, false);
+		ret = vtpm_bind(v, ctr, false);
 		break;
 	case ACTIVE:
 		ASSERT_EQ(0, activate(ctr, NULL));
-		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true);
+		ret = vtpm_bind(v, ctr, true);
 		break;
 	case TWICE:
-		ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+		ASSERT_EQ(0, vtpm_bind(v, ctr, true));
 		v2 = start_vtpm(_metadata, w);
 		ASSERT_NE(NULL, v2);
-		ret = vtpm_connect(ctr, IMA_CTR_ROOT, v2, 0, true);
+		ret = vtpm_bind(v2, ctr, true);
 		break;
 	case SHARED_CHIP:
-		ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+		ASSERT_EQ(0, vtpm_bind(v, ctr, true));
 		other = start_ctr(w);
 		ASSERT_NE(NULL, other);
-		ret = vtpm_connect(other, IMA_CTR_ROOT, v, 0, true);
+		ret = vtpm_bind(v, other, true);
 		/* Refused there, the chip still serves the first one. */
 		ASSERT_EQ(0, activate(other, NULL));
 		break;
 	case VTPM_DIED:
-		ASSERT_EQ(0, vtpm_connect(ctr, IMA_CTR_ROOT, v, 0, true));
+		ASSERT_EQ(0, vtpm_bind(v, ctr, true));
 		vtpm_close_fd(v);
 		ASSERT_EQ(0, vtpm_kill(v));
 		ret = activate(ctr, NULL);
@@ -1059,8 +1289,19 @@ TEST_F_TIMEOUT(connect_ioctl, errnos, 240)
 		EXPECT_STREQ("0\n", buf);
 		free(buf);
 		break;
+	case OLD_IOCTL:
+		ret = ioctl(v->fd, OLD_CONNECT_IOCTL, 0) ? -errno : 0;
+		break;
 	}
 	EXPECT_EQ(variant->expected, ret);
+	if (variant->what < NOT_REGISTERED) {
+		__u8 aggregate[SHA256_DIGEST_SIZE];
+
+		/* Refused, it left the namespace without a TPM. */
+		ASSERT_EQ(0, activate(ctr, NULL));
+		read_boot_aggregate(_metadata, ctr, aggregate);
+		EXPECT_TRUE(digest_is_zero(aggregate, sizeof(aggregate)));
+	}
 }
 
 TEST_HARNESS_MAIN
