@@ -11,8 +11,10 @@
  * host TPM, also with several containers measuring in parallel.
  *
  * The binding is refused with the documented errnos, also to the
- * container's root holding a leaked server side. When the vTPM's process
- * dies, the container goes on, and so does its list, without a TPM.
+ * container's root holding a leaked server side; the bound chip's devices
+ * serve only the namespace's tree and host root; a stopped emulator
+ * delays its namespace's PCRs and nothing else; when it dies, the
+ * container goes on, and so does its list, without a TPM.
  *
  * Each vTPM is a proxy device from /dev/vtpmx whose server side the test
  * hands to swtpm (swtpm chardev --fd). Needs root, CONFIG_IMA_NS,
@@ -60,8 +62,15 @@
 #define CTR_USER_UID		1000
 /* A host uid without privilege. */
 #define NOBODY_UID		65534
+/* Owner of the file the host measures while an emulator is stopped. */
+#define STALL_UID		4350
+#define STR_(x)			#x
+#define STR(x)			STR_(x)
+/* How long the host's exec may take while the emulator is stopped. */
+#define STALL_EXEC_MS		60000
 /* How long the vTPM may take to catch up once the emulator runs again. */
 #define CATCH_UP_MS		60000
+#define ANCHOR			IMA_DIR "/anchor"
 
 /* The container's policy: executions to PCR 10, reads to RULE_PCR. */
 #define CTR_POLICY	"dont_measure fsmagic=0x73636673\n" \
@@ -756,6 +765,106 @@ static bool kmsg_has(int kmsg, const char *what)
 	return found;
 }
 
+/*
+ * The value of line "@key <n>" of the namespace's anchor file, read by
+ * its root. Return: 0 or a negative errno; -ENOENT without that line.
+ */
+static int read_anchor(struct ima_ctr *ctr, const char *key,
+		       unsigned long long *val)
+{
+	char *buf, *line, pattern[32];
+	ssize_t len;
+	int ret = -ENOENT;
+
+	len = ima_ctr_read(ctr, IMA_CTR_ROOT, ANCHOR, &buf);
+	if (len < 0)
+		return len;
+	snprintf(pattern, sizeof(pattern), "%s %%llu", key);
+	for (line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (sscanf(line, pattern, val) == 1) {
+			ret = 0;
+			break;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+/* TPM2_GetRandom of 8 bytes: a command that changes no PCR. */
+static const __u8 get_random_cmd[] = {
+	0x80, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x01, 0x7b,
+	0x00, 0x08,
+};
+
+/* TPM2_PCR_Extend of PCR 10, SHA-256 bank, password session. */
+static const __u8 pcr10_extend_cmd[] = {
+	0x80, 0x02, 0x00, 0x00, 0x00, 0x41, 0x00, 0x00, 0x01, 0x82,
+	0x00, 0x00, 0x00, 0x0a,
+	0x00, 0x00, 0x00, 0x09, 0x40, 0x00, 0x00, 0x09,
+	0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x0b,
+	0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+	0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+	0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+	0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+};
+
+/* /dev/tpmN, or /dev/tpmrmN if @rm. */
+static void chip_dev(unsigned int num, bool rm, char *buf, size_t size)
+{
+	snprintf(buf, size, "/dev/tpm%s%u", rm ? "rm" : "", num);
+}
+
+/*
+ * Open a chip's device and send it TPM2_GetRandom, in the calling process.
+ * Return: 0, or the negative errno of open(), write() or read().
+ */
+static int use_chip_here(const char *dev)
+{
+	__u8 rsp[64];
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, get_random_cmd, sizeof(get_random_cmd));
+	if (n != sizeof(get_random_cmd))
+		ret = n < 0 ? -errno : -EIO;
+	else if (read(fd, rsp, sizeof(rsp)) < 10)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static int use_chip_as_nobody(void *dev)
+{
+	int ret = drop_to_nobody();
+
+	return ret ?: use_chip_here(dev);
+}
+
+/*
+ * Open a chip's device in a container, as its root, and send it
+ * TPM2_GetRandom. Return: 0, or the negative errno of open() or write().
+ */
+static int use_chip_in(struct ima_ctr *ctr, const char *dev)
+{
+	ssize_t n;
+	int fd;
+
+	fd = ima_ctr_open(ctr, IMA_CTR_ROOT, dev, O_RDWR);
+	if (fd < 0)
+		return fd;
+	n = ima_ctr_fd_write(ctr, fd, get_random_cmd, sizeof(get_random_cmd));
+	ima_ctr_close(ctr, fd);
+	if (n < 0)
+		return n;
+	return n == sizeof(get_random_cmd) ? 0 : -EIO;
+}
+
 /* Whether process @pid holds a vTPM proxy's server side ("[vtpms]"). */
 static bool holds_server_side(pid_t pid)
 {
@@ -959,12 +1068,13 @@ TEST_F_TIMEOUT(vtpm, parallel_containers, 480)
 /*
  * kill -9 of the vTPM's swtpm while the container runs: the chip goes
  * away, the container goes on and so does its list; the first extend that
- * fails is logged once, and no TPM is extended for the namespace any more
- * (not the host's either). The namespace keeps the chip it was given:
- * another vTPM cannot be bound.
+ * fails is logged once and counted in the namespace's anchor file, and no
+ * TPM is extended for the namespace any more (not the host's either). The
+ * namespace keeps the chip it was given: another vTPM cannot be bound.
  */
 TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 {
+	unsigned long long errors = ~0ULL;
 	struct world *w = &self->w;
 	char path[PATH_MAX], msg[64];
 	struct ima_list list;
@@ -977,7 +1087,10 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 	start_attested_ctr(_metadata, w, &ctr, &v);
 	ASSERT_EQ(0, ima_ctr_ns_id(ctr, &id));
 	ASSERT_EQ(0, ctr_measure(w, ctr, "k", 1));
-	expect_ctr_replays(_metadata, w, ctr, v, "before");
+	ASSERT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "before",
+				   CATCH_UP_MS));
+	ASSERT_EQ(0, read_anchor(ctr, "tpm_errors", &errors));
+	EXPECT_EQ(0, errors);
 	ASSERT_EQ(0, read_snapshot_list(w, "before", &list));
 	count = list.count;
 	ima_list_free(&list);
@@ -998,6 +1111,17 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 	EXPECT_LE(0, ima_list_find(&list, 0, path, NULL));
 	ima_list_free(&list);
 
+	/* The extends are queued: give the failing ones time to be counted. */
+	errors = 0;
+	for (count = 0; count < 100 && !errors; count++) {
+		ASSERT_EQ(0, read_anchor(ctr, "tpm_errors", &errors));
+		if (!errors)
+			sleep_ms(200);
+	}
+	EXPECT_LT(0, errors) {
+		TH_LOG("anchor's tpm_errors stays 0 with the vTPM dead");
+	}
+
 	snprintf(msg, sizeof(msg), "IMA namespace %llu: " EXTEND_ERROR,
 		 (unsigned long long)id);
 	EXPECT_TRUE(kmsg_has(kmsg, msg)) {
@@ -1005,6 +1129,7 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 	}
 	/* Once: the namespace no longer tries. */
 	ASSERT_EQ(0, ctr_measure(w, ctr, "later", 1));
+	sleep_ms(1000);
 	EXPECT_FALSE(kmsg_has(kmsg, msg));
 	close(kmsg);
 
@@ -1080,6 +1205,209 @@ TEST_F_TIMEOUT(vtpm, bind_before_securityfs, 240)
 	}
 	ASSERT_EQ(0, ctr_measure(w, ctr, "b", 1));
 	EXPECT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "ctr", CATCH_UP_MS));
+}
+
+/*
+ * Once bound, the chip's devices serve the namespace's tree and host root
+ * only. An unrelated container's root, which could open them before, and
+ * an unprivileged host user are refused (EPERM); a descriptor the
+ * outsider opened before the binding can no longer send a command. The
+ * container's root, a container nested in it and host root use the chip.
+ * No PCR extend of the outsider's reached the chip: the container's list
+ * replays to it.
+ */
+TEST_F_TIMEOUT(vtpm, exclusive_chip, 240)
+{
+	struct ima_ctr *ctr, *outsider, *nested;
+	char dev[2][32];
+	struct world *w = &self->w;
+	struct vtpm *v;
+	int early, rm;
+	ssize_t n;
+
+	ctr = start_ctr(w);
+	ASSERT_NE(NULL, ctr);
+	outsider = start_ctr(w);
+	ASSERT_NE(NULL, outsider);
+	v = start_vtpm(_metadata, w);
+	ASSERT_NE(NULL, v);
+	for (rm = 0; rm < 2; rm++) {
+		chip_dev(v->num, rm, dev[rm], sizeof(dev[rm]));
+		/* So that only the binding can refuse an unprivileged user. */
+		ASSERT_EQ(0, chmod(dev[rm], 0666));
+	}
+
+	/* Unbound, the chip is anyone's. */
+	ASSERT_EQ(0, use_chip_in(outsider, dev[1]));
+	early = ima_ctr_open(outsider, IMA_CTR_ROOT, dev[0], O_RDWR);
+	ASSERT_LE(0, early);
+
+	ASSERT_EQ(0, vtpm_bind(v, ctr, true));
+	vtpm_close_fd(v);
+	n = ima_ctr_fd_write(outsider, early, pcr10_extend_cmd,
+			     sizeof(pcr10_extend_cmd));
+	EXPECT_EQ(-EPERM, n) {
+		TH_LOG("a descriptor opened before the binding sent a command");
+	}
+	ASSERT_EQ(0, ima_ctr_close(outsider, early));
+
+	for (rm = 0; rm < 2; rm++) {
+		EXPECT_EQ(-EPERM, use_chip_in(outsider, dev[rm])) {
+			TH_LOG("an unrelated container opened %s", dev[rm]);
+		}
+		EXPECT_EQ(-EPERM, in_child(use_chip_as_nobody, dev[rm])) {
+			TH_LOG("an unprivileged host user opened %s", dev[rm]);
+		}
+		EXPECT_EQ(0, use_chip_in(ctr, dev[rm]));
+		EXPECT_EQ(0, use_chip_here(dev[rm]));
+	}
+	nested = &w->ctr[w->nr_ctrs];
+	ASSERT_EQ(0, ima_ctr_spawn(ctr, nested, &ima_ctr_rootful));
+	w->nr_ctrs++;
+	EXPECT_EQ(0, use_chip_in(nested, dev[1]));
+
+	ASSERT_EQ(0, activate(ctr, CTR_POLICY));
+	ASSERT_EQ(0, ctr_measure(w, ctr, "x", 1));
+	EXPECT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "ctr", CATCH_UP_MS));
+}
+
+/**
+ * struct stall_step - a process that touches the stall test's file
+ * @ctr: the container that reads it, or NULL for host root executing it
+ * @path: the file
+ */
+struct stall_step {
+	struct ima_ctr *ctr;
+	const char *path;
+};
+
+static int stall_step(void *arg)
+{
+	char *const argv[] = { "true", NULL };
+	struct stall_step *step = arg;
+	ssize_t len;
+	char *buf;
+
+	if (!step->ctr)
+		return exec_status(step->path, argv);
+	len = ima_ctr_read(step->ctr, CTR_USER_UID, step->path, &buf);
+	if (len < 0)
+		return len;
+	free(buf);
+	return 0;
+}
+
+/* Start @fn(@arg) in a child; its result is its exit status. */
+static pid_t start_child(int (*fn)(void *arg), void *arg)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(fn(arg) ? 1 : 0);
+	return pid;
+}
+
+/* Wait at most @ms for child @pid. Return: it exited 0, else false. */
+static bool child_done(pid_t pid, long ms, bool *ok)
+{
+	long deadline = now_ms() + ms;
+	int status;
+
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			*ok = WIFEXITED(status) && !WEXITSTATUS(status);
+			return true;
+		}
+		if (now_ms() > deadline)
+			return false;
+		sleep_ms(50);
+	}
+}
+
+/*
+ * With the vTPM's emulator stopped (SIGSTOP), the container measures a
+ * file F, then host root executes F, which the host's policy measures: the
+ * host's exec finishes while the emulator is still stopped, and so does
+ * the container's read; both lists hold F. Once the emulator runs again,
+ * the queued extends catch up and the container's list replays to its
+ * vTPM. A kernel that sends the vTPM's extend while holding a lock the
+ * host's exec takes keeps the exec waiting for as long as the emulator is
+ * stopped.
+ */
+TEST_F_TIMEOUT(vtpm, stalled_emulator_does_not_block_host, 360)
+{
+	bool read_done, read_ok = false, exec_done, exec_ok = false;
+	unsigned long long errors = ~0ULL;
+	struct stall_step read_step, exec_step;
+	struct world *w = &self->w;
+	pid_t reader, executor;
+	char file[PATH_MAX];
+	struct ima_list list;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+	long started;
+	int ret;
+
+	ret = ima_policy_add_rule("measure func=BPRM_CHECK fowner="
+				  STR(STALL_UID));
+	if (ret == -EACCES)
+		SKIP(return, "the host's policy cannot be read back");
+	ASSERT_EQ(0, ret);
+	start_attested_ctr(_metadata, w, &ctr, &v);
+	snprintf(file, sizeof(file), "%s/stalled", w->dir);
+	ASSERT_EQ(0, copy_file(w->true_prog, file, 0755));
+	ASSERT_EQ(0, chown(file, STALL_UID, STALL_UID));
+	ASSERT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "before",
+				   CATCH_UP_MS));
+
+	ASSERT_EQ(0, kill(v->swtpm, SIGSTOP));
+	read_step = (struct stall_step){ .ctr = ctr, .path = file };
+	reader = start_child(stall_step, &read_step);
+	ASSERT_LE(0, reader);
+	/* Let the container's measurement reach the vTPM first. */
+	read_done = child_done(reader, 2000, &read_ok);
+	exec_step = (struct stall_step){ .ctr = NULL, .path = file };
+	started = now_ms();
+	executor = start_child(stall_step, &exec_step);
+	ASSERT_LE(0, executor) {
+		kill(v->swtpm, SIGCONT);
+	}
+	exec_done = child_done(executor, STALL_EXEC_MS, &exec_ok);
+	TH_LOG("host exec with the emulator stopped: %s after %ld ms",
+	       exec_done ? "finished" : "still waiting", now_ms() - started);
+	if (!read_done)
+		read_done = child_done(reader, 1000, &read_ok);
+	kill(v->swtpm, SIGCONT);
+	if (!exec_done)
+		waitpid(executor, NULL, 0);
+	if (!read_done)
+		waitpid(reader, NULL, 0);
+
+	EXPECT_TRUE(exec_done) {
+		TH_LOG("the host's exec waited for the stopped emulator");
+	}
+	EXPECT_TRUE(exec_ok);
+	EXPECT_TRUE(read_done) {
+		TH_LOG("the container's read waited for the stopped emulator");
+	}
+	EXPECT_TRUE(read_ok);
+
+	ASSERT_EQ(0, ima_list_read(IMA_BINARY_LIST, SHA1_DIGEST_SIZE, &list));
+	EXPECT_LE(0, ima_list_find(&list, 0, file, NULL)) {
+		TH_LOG("the host did not measure its exec of %s", file);
+	}
+	ima_list_free(&list);
+	ASSERT_EQ(0, ima_ctr_list(ctr, &list));
+	EXPECT_LE(0, ima_list_find(&list, 0, file, NULL));
+	ima_list_free(&list);
+
+	EXPECT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "after",
+				   CATCH_UP_MS)) {
+		if (!read_anchor(ctr, "tpm_errors", &errors))
+			TH_LOG("anchor's tpm_errors: %llu", errors);
+	}
+	ASSERT_EQ(0, read_anchor(ctr, "tpm_errors", &errors));
+	EXPECT_EQ(0, errors);
 }
 
 /* What a binding is tried with, and what must come of it. */
