@@ -38,9 +38,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/audit.h>
 #include <linux/vtpm_proxy.h>
 
 #include "../kselftest_harness.h"
+#include "ima_ns_audit.h"
 #include "ima_ns_ctr.h"
 
 /* The in-container connect of the first version: gone, never shipped. */
@@ -77,7 +79,8 @@
 			"measure func=BPRM_CHECK\n" \
 			"measure func=FILE_CHECK mask=MAY_READ pcr=11\n"
 
-#define EXTEND_ERROR	"TPM extend error"
+/* op= of the audit record of a namespace's first failed extend. */
+#define EXTEND_ERROR_OP	" op=ns_tpm_extend "
 
 /**
  * struct vtpm - a vTPM proxy device and the swtpm serving it
@@ -101,6 +104,7 @@ struct vtpm {
  * @nr_ctrs: number of @ctr in use
  * @vtpm: vTPMs
  * @nr_vtpms: number of @vtpm in use
+ * @ad: the test as the audit daemon, if it is (@ad.sock >= 0)
  */
 struct world {
 	char dir[256];
@@ -109,6 +113,7 @@ struct world {
 	int nr_ctrs;
 	struct vtpm vtpm[MAX_VTPMS];
 	int nr_vtpms;
+	struct ima_auditd ad;
 };
 
 static const char *vtpm_missing(void)
@@ -450,6 +455,7 @@ static void world_setup(struct __test_metadata *_metadata, struct world *w)
 	w->nr_ctrs = 0;
 	w->nr_vtpms = 0;
 	w->dir[0] = '\0';
+	w->ad.sock = -1;
 	if (reason)
 		SKIP(return, "%s", reason);
 	ASSERT_EQ(0, ima_scratch_dir(scratch, sizeof(scratch)));
@@ -471,6 +477,7 @@ static void world_teardown(struct world *w)
 		ima_ctr_stop(&w->ctr[--w->nr_ctrs]);
 	while (w->nr_vtpms)
 		vtpm_destroy(&w->vtpm[--w->nr_vtpms]);
+	ima_auditd_stop(&w->ad);
 	if (w->dir[0])
 		remove_tree(w->dir);
 }
@@ -745,24 +752,26 @@ static void expected_boot_aggregate(struct __test_metadata *_metadata,
 	sha256(pcrs, sizeof(pcrs), digest);
 }
 
-/* Whether the kernel logged a line holding @what since @kmsg was opened. */
-static bool kmsg_has(int kmsg, const char *what)
+/*
+ * Records of failed vTPM extends (@tagged: of those, the ones that name
+ * namespace @id) the kernel sent since the last sync. Return: the count,
+ * or a negative errno.
+ */
+static int extend_failures(struct ima_auditd *ad, __u64 id, int *tagged)
 {
-	char rec[2048];
-	bool found = false;
-	ssize_t len;
+	struct ima_audit_records recs = { 0 };
+	int i, n = 0, ret;
 
-	for (;;) {
-		len = read(kmsg, rec, sizeof(rec) - 1);
-		if (len < 0 && errno == EPIPE)
-			continue;	/* overwritten records: go on */
-		if (len <= 0)
-			break;
-		rec[len] = '\0';
-		if (strstr(rec, what))
-			found = true;
+	ret = ima_audit_sync(ad, &recs);
+	for (i = 0; !ret && i < recs.count; i++) {
+		if (recs.type[i] != AUDIT_INTEGRITY_PCR ||
+		    !strstr(recs.text[i], EXTEND_ERROR_OP))
+			continue;
+		n++;
+		*tagged += ima_audit_record_ns(recs.text[i]) == (long long)id;
 	}
-	return found;
+	ima_audit_records_free(&recs);
+	return ret ?: n;
 }
 
 /*
@@ -1068,20 +1077,21 @@ TEST_F_TIMEOUT(vtpm, parallel_containers, 480)
 /*
  * kill -9 of the vTPM's swtpm while the container runs: the chip goes
  * away, the container goes on and so does its list; the first extend that
- * fails is logged once and counted in the namespace's anchor file, and no
- * TPM is extended for the namespace any more (not the host's either). The
- * namespace keeps the chip it was given: another vTPM cannot be bound.
+ * fails is audited once, with the namespace's id, and counted in the
+ * namespace's anchor file (tpm_errors), and no TPM is extended for the
+ * namespace any more (not the host's either). The namespace keeps the
+ * chip it was given: another vTPM cannot be bound.
  */
 TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 {
 	unsigned long long errors = ~0ULL;
+	int audit, tagged = 0, failures;
 	struct world *w = &self->w;
-	char path[PATH_MAX], msg[64];
+	char path[PATH_MAX];
 	struct ima_list list;
 	struct ima_ctr *ctr;
 	struct vtpm *v, *v2;
 	size_t count;
-	int kmsg;
 	__u64 id;
 
 	start_attested_ctr(_metadata, w, &ctr, &v);
@@ -1095,9 +1105,14 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 	count = list.count;
 	ima_list_free(&list);
 
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	ASSERT_LE(0, kmsg);
-	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	/* The container's root is host root: its failure is audited. */
+	audit = ima_auditd_start(&w->ad);
+	if (audit)
+		TH_LOG("no audit daemon of the test's (%d): audit not checked",
+		       audit);
+	else
+		ASSERT_LE(0, extend_failures(&w->ad, id, &tagged));
+	tagged = 0;
 	ASSERT_EQ(0, vtpm_kill(v));
 	ASSERT_EQ(0, tpm_path(v->num, NULL, path, sizeof(path)));
 	EXPECT_EQ(-1, access(path, F_OK));
@@ -1122,16 +1137,19 @@ TEST_F_TIMEOUT(vtpm, vtpm_killed, 240)
 		TH_LOG("anchor's tpm_errors stays 0 with the vTPM dead");
 	}
 
-	snprintf(msg, sizeof(msg), "IMA namespace %llu: " EXTEND_ERROR,
-		 (unsigned long long)id);
-	EXPECT_TRUE(kmsg_has(kmsg, msg)) {
-		TH_LOG("no \"%s\" in the kernel log", msg);
-	}
-	/* Once: the namespace no longer tries. */
+	/* Once: the namespace no longer tries, nor audits. */
 	ASSERT_EQ(0, ctr_measure(w, ctr, "later", 1));
 	sleep_ms(1000);
-	EXPECT_FALSE(kmsg_has(kmsg, msg));
-	close(kmsg);
+	if (!audit) {
+		failures = extend_failures(&w->ad, id, &tagged);
+		EXPECT_EQ(1, failures) {
+			TH_LOG("%d audit records of a failed extend", failures);
+		}
+		EXPECT_EQ(1, tagged) {
+			TH_LOG("the record does not say ima_ns=%llu",
+			       (unsigned long long)id);
+		}
+	}
 
 	expect_host_replays(_metadata, w, "host");
 
