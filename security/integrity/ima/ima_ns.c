@@ -425,6 +425,9 @@ static void reap_namespaces(struct work_struct *work)
 
 	xa_for_each_marked(&ima_ns_xa, index, ns, IMA_NS_DEAD) {
 		blocking_notifier_call_chain(&ima_ns_release_chain, 0, ns);
+		/* What the list grew by since its last anchor, if anything. */
+		if (ima_ns_active(ns))
+			ima_ns_anchor(ns);
 		ima_ns_measurements_free(ns);
 		ima_ns_policy_free(ns);
 		ima_ns_status_free_ns(ns);
