@@ -514,6 +514,7 @@ static int activate(struct ima_ctr *ctr, const char *policy)
 static struct vtpm *start_vtpm(struct __test_metadata *_metadata,
 			       struct world *w)
 {
+	long deadline = now_ms() + VTPM_READY_MS;
 	struct vtpm *v = NULL;
 
 	EXPECT_EQ(0, vtpm_create(w, true, &v));
@@ -528,6 +529,19 @@ static struct vtpm *start_vtpm(struct __test_metadata *_metadata,
 		       log ?: "(none)");
 		free(log);
 		return NULL;
+	}
+	/*
+	 * The proxy calls the chip registered a little after its sysfs files
+	 * appear: until then a binding fails with EAGAIN, even one naming no
+	 * descriptor, which fails with EBADF afterwards.
+	 */
+	while (bind_once(v->fd, -1, 0) == -EAGAIN) {
+		if (now_ms() > deadline) {
+			TH_LOG("tpm%u: EAGAIN for %d ms", v->num,
+			       VTPM_READY_MS);
+			return NULL;
+		}
+		sleep_ms(100);
 	}
 	return v;
 }
