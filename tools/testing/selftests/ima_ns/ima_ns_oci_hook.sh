@@ -139,7 +139,10 @@ activate_namespace() {
 # On the host (OCI createRuntime, prestart, poststop; LXC start-host,
 # post-stop): only the vTPM, and LXC's deferred activation.
 host_stage() {
-	local vtpm=$1 vtpm_stop=$2 policy=$3 pid ima
+	local vtpm=$1 vtpm_stop=$2 policy=$3 state='' pid ima
+	# An OCI runtime writes the state to every hook: read it all, or the
+	# runtime may get EPIPE. LXC gives none (LXC_NAME is set instead).
+	[ -n "${LXC_NAME:-}" ] || state=$(cat)
 	if [ -n "$vtpm_stop" ]; then
 		stop_vtpm "$vtpm_stop"
 		return
@@ -149,7 +152,7 @@ host_stage() {
 	if [ -n "${LXC_PID:-}" ]; then
 		pid=$LXC_PID
 	else
-		pid=$(state_pid "$(cat)")
+		pid=$(state_pid "$state")
 	fi
 	[ -n "$pid" ] || die "no container pid (OCI state or \$LXC_PID)"
 	bind_vtpm "$pid" "$vtpm"

@@ -292,7 +292,10 @@ wait_namespace_gone() {
 
 delete_container() {
 	local name=$1 left='' other
-	stop_container "$name" >/dev/null 2>&1 || return 1
+	if ! stop_container "$name" >"$SUITE/$name.delete" 2>&1; then
+		sed 's/^/# /' "$SUITE/$name.delete"
+		return 1
+	fi
 	for other in $CONTAINERS; do
 		[ "$other" = "$name" ] || left="$left $other"
 	done
@@ -486,7 +489,11 @@ vtpm_list_replays() {
 vtpm_emulator_stopped() {
 	local waited=0
 	while process_alive "$VTPM_SWTPM"; do
-		[ "$waited" -lt "$TEARDOWN_TIMEOUT" ] || return 1
+		if [ "$waited" -ge "$TEARDOWN_TIMEOUT" ]; then
+			[ ! -e "$(vtpm_dir_of A)/swtpm.pid" ] ||
+				echo "# the stop hook did not run"
+			return 1
+		fi
 		sleep 1
 		waited=$((waited + 1))
 	done
