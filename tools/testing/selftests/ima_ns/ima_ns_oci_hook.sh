@@ -106,11 +106,18 @@ bind_vtpm() {
 	echo "$2" >"$dir/swtpm.pid"
 }
 
-# DIR: stop the swtpm that bind_vtpm started there.
+# DIR: stop the swtpm that bind_vtpm started there: SIGTERM, then
+# SIGKILL if it is still there after a few seconds.
 stop_vtpm() {
-	local dir=$1
+	local dir=$1 pid waited=0
 	[ -r "$dir/swtpm.pid" ] || return 0
-	kill "$(cat "$dir/swtpm.pid")" 2>/dev/null || true
+	pid=$(cat "$dir/swtpm.pid")
+	kill "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 5 ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	kill -9 "$pid" 2>/dev/null || true
 	rm -f "$dir/swtpm.pid"
 }
 

@@ -47,7 +47,9 @@ static int usage(void)
 /*
  * swtpm on @server_fd as its descriptor 3, in a session of its own and
  * away from the caller's output, which a hook's runtime may wait on:
- * swtpm outlives the caller. Never returns.
+ * swtpm outlives the caller. Signal masks and ignored signals survive
+ * exec, and a runtime may run its hooks with SIGTERM blocked: reset them,
+ * so that the stop hook's SIGTERM ends swtpm. Never returns.
  */
 static void exec_swtpm(int server_fd, const char *state_dir)
 {
@@ -59,7 +61,14 @@ static void exec_swtpm(int server_fd, const char *state_dir)
 		"--locality", "allow-set-locality", "--log", log_arg, NULL
 	};
 	int null = open("/dev/null", O_RDWR);
+	sigset_t none;
 
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 	snprintf(state_arg, sizeof(state_arg), "dir=%s", state_dir);
 	snprintf(log_arg, sizeof(log_arg), "file=%s/log", state_dir);
 	if (null < 0 || dup2(server_fd, SERVER_FD) < 0)

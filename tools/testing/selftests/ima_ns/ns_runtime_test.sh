@@ -492,6 +492,8 @@ vtpm_emulator_stopped() {
 		if [ "$waited" -ge "$TEARDOWN_TIMEOUT" ]; then
 			[ ! -e "$(vtpm_dir_of A)/swtpm.pid" ] ||
 				echo "# the stop hook did not run"
+			grep -E '^(State|SigBlk|SigIgn)' \
+				"/proc/$VTPM_SWTPM/status" | sed 's/^/# swtpm /'
 			return 1
 		fi
 		sleep 1
