@@ -147,6 +147,8 @@ activate_namespace() {
 # post-stop): only the vTPM, and LXC's deferred activation.
 host_stage() {
 	local vtpm=$1 vtpm_stop=$2 policy=$3 state='' pid ima
+	[ -n "$vtpm$vtpm_stop" ] ||
+		die "not in a user namespace: refusing to configure the host's IMA"
 	# An OCI runtime writes the state to every hook: read it all, or the
 	# runtime may get EPIPE. LXC gives none (LXC_NAME is set instead).
 	[ -n "${LXC_NAME:-}" ] || state=$(cat)
@@ -154,8 +156,6 @@ host_stage() {
 		stop_vtpm "$vtpm_stop"
 		return
 	fi
-	[ -n "$vtpm" ] ||
-		die "not in a user namespace: refusing to configure the host's IMA"
 	if [ -n "${LXC_PID:-}" ]; then
 		pid=$LXC_PID
 	else
