@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -339,6 +340,14 @@ static int open_user_ns(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A pidfd of process @pid. Return: a descriptor or -errno. */
+static int open_pidfd(pid_t pid)
+{
+	int fd = syscall(__NR_pidfd_open, pid, 0);
+
 	return fd < 0 ? -errno : fd;
 }
 
@@ -1240,6 +1249,36 @@ TEST_F_TIMEOUT(vtpm, bind_before_securityfs, 240)
 }
 
 /*
+ * A pidfd of a task of the container names its user namespace as well as
+ * /proc/PID/ns/user does.
+ */
+TEST_F_TIMEOUT(vtpm, bind_with_pidfd, 240)
+{
+	__u8 got[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
+	struct world *w = &self->w;
+	struct ima_ctr *ctr;
+	struct vtpm *v;
+	int pidfd;
+
+	ctr = start_ctr(w);
+	ASSERT_NE(NULL, ctr);
+	v = start_vtpm(_metadata, w);
+	ASSERT_NE(NULL, v);
+	pidfd = open_pidfd(ctr->pid);
+	ASSERT_LE(0, pidfd);
+	EXPECT_EQ(0, bind_once(v->fd, pidfd, 0));
+	close(pidfd);
+	vtpm_close_fd(v);
+
+	ASSERT_EQ(0, activate(ctr, CTR_POLICY));
+	read_boot_aggregate(_metadata, ctr, got);
+	expected_boot_aggregate(_metadata, v->num, want);
+	EXPECT_EQ(0, memcmp(got, want, sizeof(want))) {
+		TH_LOG("boot_aggregate is not sha256(vTPM PCR 0..9)");
+	}
+}
+
+/*
  * Once bound, the chip's devices serve the namespace's tree and host root
  * only. An unrelated container's root, which could open them before, and
  * an unprivileged host user are refused (EPERM); a descriptor the
@@ -1447,6 +1486,7 @@ enum bind_case {
 	BAD_FLAGS,
 	NOT_USER_NS,
 	NOT_NS,
+	DEAD_PIDFD,
 	INIT_USER_NS,
 	BAD_FD,
 	BAD_POINTER,
@@ -1492,6 +1532,11 @@ FIXTURE_VARIANT_ADD(bind_ioctl, not_user_ns) {
 /* A regular file's descriptor. */
 FIXTURE_VARIANT_ADD(bind_ioctl, not_ns) {
 	.what = NOT_NS, .expected = -EINVAL,
+};
+
+/* The pidfd of a task that has exited. */
+FIXTURE_VARIANT_ADD(bind_ioctl, dead_pidfd) {
+	.what = DEAD_PIDFD, .expected = -EINVAL,
 };
 
 /* The host has its own TPM: its namespace cannot be bound to one. */
@@ -1559,6 +1604,7 @@ TEST_F_TIMEOUT(bind_ioctl, errnos, 240)
 	struct vtpm *v, *v2;
 	int ret = -EINVAL, fd;
 	char *buf;
+	pid_t pid;
 
 	ctr = start_ctr(w);
 	ASSERT_NE(NULL, ctr);
@@ -1586,6 +1632,17 @@ TEST_F_TIMEOUT(bind_ioctl, errnos, 240)
 		break;
 	case NOT_NS:
 		fd = open(w->true_prog, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ret = bind_once(v->fd, fd, 0);
+		close(fd);
+		break;
+	case DEAD_PIDFD:
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(0);
+		fd = open_pidfd(pid);
+		waitpid(pid, NULL, 0);
 		ASSERT_LE(0, fd);
 		ret = bind_once(v->fd, fd, 0);
 		close(fd);
