@@ -411,7 +411,8 @@ static struct ima_template_entry *last_host_entry(void)
  */
 static void ima_ns_test_vpcr_anchor(struct kunit *test)
 {
-	struct ima_event_data event_data = { .filename = "kunit_violation" };
+	struct ima_event_data event_data = { .filename = "kunit_violation",
+					     .violation = "kunit" };
 	struct ima_template_entry *entry, *first;
 	u8 expected[TPM2_MAX_DIGEST_SIZE], ones[TPM2_MAX_DIGEST_SIZE];
 	const struct ima_field_data *record;
@@ -439,7 +440,8 @@ static void ima_ns_test_vpcr_anchor(struct kunit *test)
 	memset(ones, 0xff, sizeof(ones));
 	for (i = 0; i < NR_BANKS(ima_tpm_chip); i++) {
 		bank = &ima_tpm_chip->allocated_banks[i];
-		if (bank->crypto_id == HASH_ALGO__LAST)
+		if (bank->crypto_id == HASH_ALGO__LAST ||
+		    !ima_algo_array[i].tfm)
 			continue;
 		memset(expected, 0, sizeof(expected));
 		vpcr_extend(test, ima_algo_array[i].tfm, expected,
@@ -466,7 +468,8 @@ static void ima_ns_test_vpcr_anchor(struct kunit *test)
 		int j;
 
 		bank = &ima_tpm_chip->allocated_banks[i];
-		if (bank->crypto_id == HASH_ALGO__LAST)
+		if (bank->crypto_id == HASH_ALGO__LAST ||
+		    !ima_algo_array[i].tfm)
 			continue;
 		for (j = 0; j < b; j++)
 			p += 4 + get_unaligned_le16(p + 2);
