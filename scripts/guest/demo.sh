@@ -206,7 +206,8 @@ quote_args() {
 		"--quote-pcrs $1/pcrs --nonce $(cat "$1/nonce")"
 }
 
-# Runs inside a container without a vTPM: measures, asks for an anchor.
+# Runs inside a container without a vTPM: measures, then measures more
+# once the host has anchored its list.
 anchored_container_script() {
 	cat <<-'EOF'
 	set -eu
@@ -218,12 +219,11 @@ anchored_container_script() {
 	echo 1 >"$sec/ima/active"
 	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
 	"$work/app/true"
-	echo 1 >"$sec/ima/anchor"
-	echo "[container] anchored its list in the host's list and TPM:"
-	cat "$sec/ima/anchor"
-	"$work/app/later"
-	echo "[container] then ran app/later, after the anchor"
 	cat "$sec/ima/ns_id" >"$work/ns_id"
+	echo ready >"$work/ready"
+	read -r _ <"$work/anchored"
+	"$work/app/later"
+	echo "[container] ran app/later, after the anchor"
 	echo ready >"$work/ready"
 	read -r _ <"$work/done"
 	EOF
@@ -231,21 +231,24 @@ anchored_container_script() {
 
 show_container_host_anchor() {
 	local dir=$WORK/ctr4 id
-	step "A container without a vTPM, attested from one quote of the host TPM: its list is anchored in the host's"
+	step "A container without a vTPM, attested from one quote of the host TPM: the host anchors its list in the host's"
 	have_verifier || return 0
 	rm -rf "$dir"
 	mkdir -p "$dir/app" "$dir/q"
 	cp /bin/busybox "$dir/app/true"
 	cp /bin/busybox "$dir/app/later"
-	mkfifo "$dir/ready" "$dir/done"
+	mkfifo "$dir/ready" "$dir/anchored" "$dir/done"
 	anchored_container_script >"$dir/run.sh"
 	busybox unshare -U -r -m sh "$dir/run.sh" "$dir" &
 	read -r _ <"$dir/ready"
 	id=$(cat "$dir/ns_id")
+	run "echo 1 >$IMA/namespaces/$id/anchor; cat $IMA/namespaces/$id/anchor"
+	run "grep ima-ns-anchor $IMA/ascii_runtime_measurements | tail -n 1"
+	echo go >"$dir/anchored"
+	read -r _ <"$dir/ready"
 	cp "$IMA/namespaces/$id/binary_runtime_measurements" "$dir/ns.list"
 	quote_pcr10 tpmrm0 "$dir/q" || { echo "(tpm2_quote failed)"; return 0; }
 	cp "$IMA/binary_runtime_measurements" "$dir/host.list"
-	run "grep ima-ns-anchor $IMA/ascii_runtime_measurements | tail -n 1"
 	step "The verifier checks the quote, replays the host's list to it, finds namespace $id's anchor and replays the container's list to it"
 	run "$VERIFIER host $(quote_args "$dir/q") --host-list $dir/host.list --ns-list $dir/ns.list --ns-id $id"
 	step "A tampered copy of the container's list is rejected"
