@@ -9,7 +9,9 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
+#include <linux/unaligned.h>
 #include <linux/user_namespace.h>
+#include <crypto/hash.h>
 
 #include "ima.h"
 #include "ima_ns.h"
@@ -377,6 +379,121 @@ static void ima_ns_test_iterate(struct kunit *test)
 	}
 }
 
+/* Extend @pcr of @size bytes with @digest, as a TPM does, with @tfm. */
+static void vpcr_extend(struct kunit *test, struct crypto_shash *tfm,
+			u8 *pcr, const u8 *digest, int size)
+{
+	SHASH_DESC_ON_STACK(shash, tfm);
+
+	shash->tfm = tfm;
+	KUNIT_ASSERT_EQ(test, crypto_shash_init(shash), 0);
+	KUNIT_ASSERT_EQ(test, crypto_shash_update(shash, pcr, size), 0);
+	KUNIT_ASSERT_EQ(test, crypto_shash_update(shash, digest, size), 0);
+	KUNIT_ASSERT_EQ(test, crypto_shash_final(shash, pcr), 0);
+}
+
+/* The last entry of the host's list. */
+static struct ima_template_entry *last_host_entry(void)
+{
+	struct ima_queue_entry *qe;
+
+	mutex_lock(&init_ima_ns.extend_list_mutex);
+	qe = list_last_entry(&init_ima_ns.measurements, struct ima_queue_entry,
+			     later);
+	mutex_unlock(&init_ima_ns.extend_list_mutex);
+	return qe->entry;
+}
+
+/*
+ * A namespace's virtual PCRs aggregate its list as a TPM would, all ones
+ * for a violation; an anchor records them in the host's list once per
+ * growth of the namespace's list.
+ */
+static void ima_ns_test_vpcr_anchor(struct kunit *test)
+{
+	struct ima_event_data event_data = { .filename = "kunit_violation",
+					     .violation = "kunit" };
+	struct ima_template_entry *entry, *first;
+	u8 expected[TPM2_MAX_DIGEST_SIZE], ones[TPM2_MAX_DIGEST_SIZE];
+	const struct ima_field_data *record;
+	struct tpm_bank_info *bank;
+	struct ima_namespace *ns;
+	long host_entries;
+	struct cred *cred;
+	char *text;
+	int i, b;
+
+	if (!ima_tpm_chip)
+		kunit_skip(test, "no host TPM: no virtual PCRs");
+	ns = new_ima_ns(test, &cred);
+
+	KUNIT_ASSERT_EQ(test, ima_add_boot_aggregate(ns), 0);
+	event_data.ns = ns;
+	event_data.origin_ns_id = ns->id;
+	KUNIT_ASSERT_EQ(test, ima_alloc_init_template(&event_data, &entry,
+						      ima_ns_template(ns)), 0);
+	KUNIT_ASSERT_EQ(test, ima_store_template(ns, entry, 1, NULL,
+						 "kunit_violation", 10), 0);
+	first = list_first_entry(&ns->measurements, struct ima_queue_entry,
+				 later)->entry;
+
+	memset(ones, 0xff, sizeof(ones));
+	for (i = 0; i < NR_BANKS(ima_tpm_chip); i++) {
+		bank = &ima_tpm_chip->allocated_banks[i];
+		if (bank->crypto_id == HASH_ALGO__LAST ||
+		    !ima_algo_array[i].tfm)
+			continue;
+		memset(expected, 0, sizeof(expected));
+		vpcr_extend(test, ima_algo_array[i].tfm, expected,
+			    first->digests[i].digest, bank->digest_size);
+		vpcr_extend(test, ima_algo_array[i].tfm, expected, ones,
+			    bank->digest_size);
+		KUNIT_EXPECT_MEMEQ(test, ns->vpcr[i].digest, expected,
+				   bank->digest_size);
+	}
+
+	host_entries = atomic_long_read(&init_ima_ns.htable.len);
+	KUNIT_ASSERT_EQ(test, ima_ns_anchor(ns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&init_ima_ns.htable.len),
+			host_entries + 1);
+	entry = last_host_entry();
+	KUNIT_EXPECT_STREQ(test, entry->template_desc->name, "ima-ns-anchor");
+	/* d-ng, n-ng, nsid, then the record: count, banks, digests. */
+	KUNIT_ASSERT_EQ(test, entry->template_desc->num_fields, 4);
+	KUNIT_EXPECT_EQ(test, *(u64 *)entry->template_data[2].data, ns->id);
+	record = &entry->template_data[3];
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(record->data), 2);
+	for (i = 0, b = 0; i < NR_BANKS(ima_tpm_chip); i++) {
+		const u8 *p = record->data + 10;
+		int j;
+
+		bank = &ima_tpm_chip->allocated_banks[i];
+		if (bank->crypto_id == HASH_ALGO__LAST ||
+		    !ima_algo_array[i].tfm)
+			continue;
+		for (j = 0; j < b; j++)
+			p += 4 + get_unaligned_le16(p + 2);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le16(p), bank->alg_id);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le16(p + 2),
+				bank->digest_size);
+		KUNIT_EXPECT_MEMEQ(test, p + 4, ns->vpcr[i].digest,
+				   bank->digest_size);
+		b++;
+	}
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(record->data + 8), b);
+
+	/* Nothing new since: no second anchor. */
+	KUNIT_ASSERT_EQ(test, ima_ns_anchor(ns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&init_ima_ns.htable.len),
+			host_entries + 1);
+
+	text = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	ima_ns_vpcr_show(ns, text, PAGE_SIZE);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text, "entries 2\nanchored 2\n"));
+	put_cred(cred);
+}
+
 static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE(ima_ns_test_create),
 	KUNIT_CASE(ima_ns_test_reference_outlives_user_ns),
@@ -385,6 +502,7 @@ static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE_PARAM(ima_ns_test_walk, walk_gen_params),
 	KUNIT_CASE(ima_ns_test_walk_cache),
 	KUNIT_CASE(ima_ns_test_iterate),
+	KUNIT_CASE(ima_ns_test_vpcr_anchor),
 	{}
 };
 
