@@ -4,15 +4,16 @@
 #
 # A remote verifier attests containers' IMA namespaces with ima_ns_verify,
 # from real TPM quotes (tpm2-tools on the host TPM and on a vTPM):
-#   - a container without a vTPM (user and mount namespace of uid 1000)
-#     writes its `anchor`; one quote of the host's PCR 10 then vouches for
-#     its whole list, and entries after its latest anchor are shown as not
-#     vouched;
+#   - host root anchors a container without a vTPM (user and mount
+#     namespace of uid 1000) through ima/namespaces/<id>/anchor; one quote
+#     of the host's PCR 10 then vouches for its whole list, and entries
+#     after its latest anchor are shown as not vouched;
 #   - the verifier rejects, each on a FAIL line saying where: a tampered
 #     namespace list, a tampered host list, an old anchor replayed at the
 #     end of the host list, and the anchor of another namespace;
-#   - an `anchor` write without new entries adds no host entry, and a
-#     namespace's teardown records the final anchor of a grown list;
+#   - an anchor request without new entries adds no host entry; teardown
+#     records the final anchor of a grown list, and none for a namespace
+#     never anchored; an unprivileged tenant cannot anchor itself;
 #   - a container whose vTPM the host bound (ima_ns_vtpm bind) is
 #     attested from the quote of its vTPM, and a tampered list rejected.
 # Needs root, IMA namespaces with anchors, a TPM 2.0 at /dev/tpmrm0 and
@@ -49,7 +50,8 @@ TESTS="attest_from_host_quote tampered_namespace_list_rejected
 	tampered_host_list_rejected replayed_old_anchor_rejected
 	other_namespace_anchor_rejected repeated_anchor_adds_no_entry
 	entries_after_anchor_unvouched teardown_records_final_anchor
-	teardown_without_new_entries_adds_no_anchor"
+	teardown_without_new_entries_adds_no_anchor tenant_anchor_refused
+	teardown_of_unanchored_namespace_adds_no_anchor"
 VTPM_TESTS="vtpm_attested_from_its_quote vtpm_tampered_list_rejected"
 
 # Work files: lists and quotes (not measured on tmpfs), and on the block
@@ -58,6 +60,7 @@ WORK=''
 BIN=''
 CONTAINERS=''
 SWTPM_PID=''
+ID_U=''
 
 # The reason these tests cannot run here, or nothing.
 missing_prerequisite() {
@@ -342,18 +345,23 @@ ctr_run() {
 	ctr_exec "$1" "$BIN/$2/true"
 }
 
-ctr_anchor() {
-	ctr_exec "$1" /bin/sh -c 'echo 1 >/sys/kernel/security/ima/anchor'
-}
-
-# NAME KEY: a value of its `anchor` file (entries, anchored, tpm_errors).
-ctr_anchor_value() {
-	ctr_exec "$1" cat /sys/kernel/security/ima/anchor |
-		awk -v key="$2" '$1 == key { print $2 }'
+# NAME FILE: a file of its namespace in the host's view.
+host_view() {
+	echo "$HOST_IMA/namespaces/$(container_id "$1")/$2"
 }
 
 ns_list_of() {
-	echo "$HOST_IMA/namespaces/$(container_id "$1")/binary_runtime_measurements"
+	host_view "$1" binary_runtime_measurements
+}
+
+# Host root anchors the container's list in its own, as before a quote.
+host_anchor() {
+	echo 1 >"$(host_view "$1" anchor)"
+}
+
+# NAME KEY: a value of its `anchor` file (entries, anchored, tpm_errors).
+anchor_value() {
+	awk -v key="$2" '$1 == key { print $2 }' "$(host_view "$1" anchor)"
 }
 
 # NAME: stop it; its user namespace, and thereby its IMA namespace, ends.
@@ -400,9 +408,9 @@ make_binaries() {
 
 # ---- tests without a vTPM ------------------------------------------------
 #
-# Container A: runs 1, anchors (the old anchor), runs 2 and 3, anchors
-# (the latest), anchors again without new entries. Container B: runs 4,
-# anchors. S1: a host quote with A's list.
+# Container A: runs 1, is anchored (the old anchor), runs 2 and 3, is
+# anchored (the latest), and again without new entries. Container B: runs
+# 4, is anchored. S1: a host quote with A's list.
 
 start_containers() {
 	start_container A && activate_container A &&
@@ -413,12 +421,12 @@ start_containers() {
 }
 
 anchor_containers() {
-	ctr_run A 1 && ctr_anchor A && ctr_run A 2 && ctr_run A 3 &&
-		ctr_anchor A || return 1
+	ctr_run A 1 && host_anchor A && ctr_run A 2 && ctr_run A 3 &&
+		host_anchor A || return 1
 	read_host_list "$WORK/host.anchored"
-	ctr_anchor A || return 1
+	host_anchor A || return 1
 	read_host_list "$WORK/host.reanchored"
-	ctr_run B 4 && ctr_anchor B || return 1
+	ctr_run B 4 && host_anchor B || return 1
 	snapshot_host "$WORK/s1" "$(ns_list_of A)"
 }
 
@@ -426,9 +434,9 @@ attest_from_host_quote() {
 	local n
 	n=$(count_records "$WORK/s1/ns")
 	# Every entry is anchored: the anchor file says so, and the verifier.
-	if [ "$(ctr_anchor_value A entries)" != "$n" ] ||
-		[ "$(ctr_anchor_value A anchored)" != "$n" ]; then
-		ctr_exec A cat /sys/kernel/security/ima/anchor | show
+	if [ "$(anchor_value A entries)" != "$n" ] ||
+		[ "$(anchor_value A anchored)" != "$n" ]; then
+		show "$(host_view A anchor)"
 		return 1
 	fi
 	[ "$(count_anchors "$WORK/s1/host" "$ID_A")" -eq 2 ] || return 1
@@ -506,7 +514,7 @@ entries_after_anchor_unvouched() {
 	local dir=$WORK/s2 n
 	ctr_run A 5 && snapshot_host "$dir" "$(ns_list_of A)" || return 1
 	n=$(count_records "$dir/ns")
-	[ "$(ctr_anchor_value A anchored)" -eq $((n - 1)) ] || return 1
+	[ "$(anchor_value A anchored)" -eq $((n - 1)) ] || return 1
 	verify_host "$dir" "$ID_A" || { show "$dir/out"; return 1; }
 	accepted "$dir" "$((n - 1)) of $n entries vouched" || return 1
 	grep -q "^unvouched $((n - 1)) .*/5/true (after the latest anchor)$" \
@@ -542,6 +550,31 @@ teardown_without_new_entries_adds_no_anchor() {
 	after=$(count_anchors "$WORK/host.b" "$ID_B")
 	echo "# anchors of B: $before before its teardown, $after after"
 	[ "$before" -eq 1 ] && [ "$after" -eq 1 ]
+}
+
+# Only the host may grow its own list: the root of an unprivileged
+# user namespace cannot anchor its namespace (EPERM), here container U.
+tenant_anchor_refused() {
+	local rc=0
+	start_container U && activate_container U || return 1
+	ID_U=$(container_id U)
+	ctr_exec U /bin/sh -c 'echo 1 >/sys/kernel/security/ima/anchor' \
+		2>"$WORK/tenant-anchor.err" || rc=$?
+	show "$WORK/tenant-anchor.err"
+	read_host_list "$WORK/host.u"
+	[ "$rc" -ne 0 ] &&
+		grep -q "Operation not permitted" "$WORK/tenant-anchor.err" &&
+		[ "$(count_anchors "$WORK/host.u" "$ID_U")" -eq 0 ]
+}
+
+# U's list grew (its shell's exec), but nobody anchored it: its teardown
+# must not grow the host's list either.
+teardown_of_unanchored_namespace_adds_no_anchor() {
+	[ -n "$ID_U" ] && [ "$(anchor_value U entries)" -gt 1 ] || return 1
+	stop_container U
+	wait_namespace_gone "$ID_U" || return 1
+	read_host_list "$WORK/host.u"
+	[ "$(count_anchors "$WORK/host.u" "$ID_U")" -eq 0 ]
 }
 
 # ---- tests with a vTPM -------------------------------------------------
@@ -585,7 +618,7 @@ vtpm_attested_from_its_quote() {
 	done
 	n=$(count_records "$dir/ns")
 	show "$dir/out"
-	[ "$(ctr_anchor_value V tpm_errors)" = 0 ] &&
+	[ "$(anchor_value V tpm_errors)" = 0 ] &&
 		accepted "$dir" "$n of $n entries vouched" &&
 		grep -q "^vouched   [0-9]* .*/6/true$" "$dir/out"
 }
@@ -646,9 +679,8 @@ main() {
 	make_binaries
 
 	start_containers || ktap_exit_fail_msg "cannot start containers A and B"
-	if [ ! -e "$HOST_IMA/namespaces/$ID_A/anchor" ] &&
-		! ctr_exec A test -e /sys/kernel/security/ima/anchor; then
-		ktap_skip_all "IMA namespaces without an anchor file"
+	if [ ! -e "$(host_view A anchor)" ]; then
+		ktap_skip_all "no host anchors (ima/namespaces/<id>/anchor)"
 		exit "$KSFT_SKIP"
 	fi
 	# shellcheck disable=SC2086 # lists of names
