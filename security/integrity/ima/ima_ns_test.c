@@ -499,6 +499,38 @@ static void ima_ns_test_vpcr_anchor(struct kunit *test)
 	put_cred(cred);
 }
 
+/*
+ * A namespace created from outside its user namespace (a runtime binding
+ * its vTPM) is charged to the first of its own tasks that gets it, until
+ * it is active.
+ */
+static void ima_ns_test_adopt_memcg(struct kunit *test)
+{
+	struct ima_namespace *ns, *active_ns;
+	struct cred *cred, *active_cred;
+	const struct cred *old;
+
+	ns = new_ima_ns(test, &cred);
+	active_ns = new_ima_ns(test, &active_cred);
+	KUNIT_EXPECT_TRUE(test, ns->memcg_foreign);
+	KUNIT_EXPECT_TRUE(test, active_ns->memcg_foreign);
+	/* Active without the hooks looking: no task runs in it. */
+	set_bit(IMA_NS_ACTIVE, &active_ns->flags);
+
+	old = override_creds(cred);
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_create(cred->user_ns), ns);
+	revert_creds(old);
+	old = override_creds(active_cred);
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_create(active_cred->user_ns),
+			    active_ns);
+	revert_creds(old);
+
+	KUNIT_EXPECT_FALSE(test, ns->memcg_foreign);
+	KUNIT_EXPECT_TRUE(test, active_ns->memcg_foreign);
+	put_cred(cred);
+	put_cred(active_cred);
+}
+
 static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE(ima_ns_test_create),
 	KUNIT_CASE(ima_ns_test_reference_outlives_user_ns),
@@ -508,6 +540,7 @@ static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE(ima_ns_test_walk_cache),
 	KUNIT_CASE(ima_ns_test_iterate),
 	KUNIT_CASE(ima_ns_test_vpcr_anchor),
+	KUNIT_CASE(ima_ns_test_adopt_memcg),
 	{}
 };
 
