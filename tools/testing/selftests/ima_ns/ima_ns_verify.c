@@ -384,6 +384,16 @@ static bool entry_name(const struct entry *e, const char **name, __u32 *len)
  * Names come from the tenant: escape what could fake a line of our output
  * or a field separator.
  */
+static bool is_boot_aggregate(const struct entry *e)
+{
+	static const char boot_aggregate[] = "boot_aggregate";
+	const char *name;
+	__u32 len;
+
+	return entry_name(e, &name, &len) && len == strlen(boot_aggregate) &&
+	       !memcmp(name, boot_aggregate, len);
+}
+
 static void print_name(const struct entry *e)
 {
 	const char *name;
@@ -784,6 +794,15 @@ static int verify_host(const struct options *opt)
 	for (i = 0; i < host.count; i++) {
 		struct anchor anchor;
 
+		/*
+		 * Namespace ids restart with each kernel: the list a kexec'd
+		 * kernel carries holds the anchors of the one before, up to
+		 * its own boot_aggregate.
+		 */
+		if (is_boot_aggregate(&host.entries[i])) {
+			nr_anchors = 0;
+			continue;
+		}
 		if (host.entries[i].pcr != QUOTED_PCR ||
 		    !parse_anchor(&host, i, opt->ns_id, bank, &anchor))
 			continue;

@@ -96,13 +96,13 @@ static int host_list_names(struct names *names)
 	return ret;
 }
 
-/* The files a namespace's ima/ has: the host's lists and nine more. */
+/* The files a namespace's ima/ has: the host's lists and ten more. */
 static int ns_file_names(struct names *names)
 {
 	static const char *const more[] = {
 		"active", "hash", "template_name", "keyring", "appraise",
 		"ns_id", "policy", "runtime_measurements_count", "violations",
-		NULL
+		"anchor", NULL
 	};
 	const char *const *p;
 	int ret;
@@ -271,7 +271,7 @@ TEST_F(ns, layout)
 		{ "template_name", 0600 }, { "policy", 0600 },
 		{ "keyring", 0600 }, { "appraise", 0600 },
 		{ "ns_id", 0440 }, { "runtime_measurements_count", 0440 },
-		{ "violations", 0440 },
+		{ "violations", 0440 }, { "anchor", 0600 },
 	};
 	char path[PATH_MAX + 64], target[PATH_MAX], host[PATH_MAX];
 	struct names want, seen;
@@ -1129,6 +1129,7 @@ TEST_F(host_view, created_on_activation)
 	names_add(&want, "runtime_measurements_count");
 	names_add(&want, "violations");
 	names_add(&want, "policy");
+	names_add(&want, "anchor");
 	ASSERT_EQ(0, list_dir(path, &seen));
 	expect_names(_metadata, &want, &seen, path);
 	for (i = 0; i < seen.count; i++) {
@@ -1141,8 +1142,10 @@ TEST_F(host_view, created_on_activation)
 		}
 		EXPECT_EQ(0, st.st_uid);
 		ASSERT_EQ(0, lstat(path, &st));
+		/* Read-only but for anchor, which host root writes. */
 		if (!S_ISLNK(st.st_mode))
-			EXPECT_EQ(0400, st.st_mode & 07777) {
+			EXPECT_EQ(strcmp(file, "anchor") ? 0400 : 0600,
+				  st.st_mode & 07777) {
 				TH_LOG("%s has mode %o", file,
 				       st.st_mode & 07777);
 			}
