@@ -171,6 +171,10 @@ add_ima_keyring() {
 	ring=$(keyctl newring _ima @s) || die "cannot add keyring _ima to @s"
 	keyctl padd asymmetric '' "$ring" <"$cert" >/dev/null ||
 		die "keyring _ima rejects $cert"
+	# Every task of the container possesses it: from now on none may add,
+	# remove or revoke what the namespace trusts (view, read, search only).
+	keyctl setperm "$ring" 0x0b010000 ||
+		die "cannot make keyring _ima read-only"
 	echo "$ring"
 }
 
