@@ -6,8 +6,9 @@
 #
 # The image holds busybox (static) and its applets, the host's evmctl,
 # keyctl, getfattr, setfattr, openssl, swtpm (a container's vTPM) and
-# tpm2-tools (quotes for the verifier) with their shared libraries, the container runtimes crun, runc and LXC with
-# theirs when the host has them (their tests skip without them), /init and
+# tpm2-tools (quotes for the verifier) with their shared libraries, the
+# container runtimes crun, runc and LXC with theirs when the host has
+# them (their tests skip without them), /init and
 # the test runner from scripts/guest/, root and test users 1000..1003,
 # DIR's content under /opt/tests (see scripts/guest/run-tests.sh) and the
 # --extra tree copied over / as-is. ELF programs under /opt/tests and the

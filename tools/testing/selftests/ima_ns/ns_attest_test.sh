@@ -592,7 +592,8 @@ setup_vtpm_container() {
 	EOF
 	VTPM_TCTI=device:/dev/tpmrm${tpm#tpm}
 	activate_container V && ctr_run V 6 || return 1
-	ktap_print_msg "IMA namespace V $(container_id V): vTPM $tpm (swtpm $SWTPM_PID)"
+	ktap_print_msg "IMA namespace V $(container_id V):" \
+		"vTPM $tpm (swtpm $SWTPM_PID)"
 	make_ak "$VTPM_TCTI" "$WORK/vtpm-ak"
 }
 
