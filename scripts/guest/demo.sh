@@ -228,8 +228,8 @@ anchored_container_script() {
 	cat "$sec/ima/ns_id" >"$work/ns_id"
 	echo ready >"$work/ready"
 	read -r _ <"$work/anchored"
-	"$work/app/later"
-	echo "[container] ran app/later, after the anchor"
+	"$work/app/later/true"
+	echo "[container] ran app/later/true, after the anchor"
 	echo ready >"$work/ready"
 	read -r _ <"$work/done"
 	EOF
@@ -240,9 +240,10 @@ show_container_host_anchor() {
 	step "A container without a vTPM, attested from one quote of the host TPM: the host anchors its list in the host's"
 	have_verifier || return 0
 	rm -rf "$dir"
-	mkdir -p "$dir/app" "$dir/q"
+	mkdir -p "$dir/app/later" "$dir/q"
+	# busybox copies named "true", so that they run the true applet.
 	cp /bin/busybox "$dir/app/true"
-	cp /bin/busybox "$dir/app/later"
+	cp /bin/busybox "$dir/app/later/true"
 	mkfifo "$dir/ready" "$dir/anchored" "$dir/done"
 	anchored_container_script >"$dir/run.sh"
 	busybox unshare -U -r -m sh "$dir/run.sh" "$dir" &

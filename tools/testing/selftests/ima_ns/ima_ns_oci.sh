@@ -43,11 +43,12 @@ oci_make_rootfs() {
 }
 
 # HOOK VTPM_DIR: the host's hooks of a container with a vTPM, as members
-# of "hooks", or nothing without VTPM_DIR.
+# of "hooks" after a newline, or nothing without VTPM_DIR.
 oci_vtpm_hooks() {
 	local hook=$1 dir=$2 name
 	[ -n "$dir" ] || return 0
 	name=$(basename "$hook")
+	echo
 	cat <<-EOF
 	    "createRuntime": [ {
 	      "path": "$hook",
@@ -90,8 +91,7 @@ oci_write_config() {
 	    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
 	      "options": [ "nosuid", "mode=755" ] }
 	  ],
-	  "hooks": {
-	$(oci_vtpm_hooks "$hook" "$vtpm")
+	  "hooks": {$(oci_vtpm_hooks "$hook" "$vtpm")
 	    "createContainer": [ {
 	      "path": "$hook",
 	      "args": [ "$(basename "$hook")", $hook_args ]
