@@ -368,6 +368,18 @@ TEST_F_TIMEOUT(config, keyring_refused, CONFIG_TIMEOUT)
 			    "keyctl add user k v @s", &serial));
 	EXPECT_EQ(-ENOTDIR, write_serial(&self->ctr, serial));
 
+	/* Revoked before it is written: refused then, not at activation. */
+	ASSERT_EQ(0, new_keyring(_metadata, &self->ctr, "revoked",
+				 self->cert[OWN_KEY], &serial));
+	snprintf(cmd, sizeof(cmd), "keyctl revoke %ld", serial);
+	ASSERT_EQ(0, ctr_sh(_metadata, &self->ctr, IMA_CTR_ROOT, cmd, NULL));
+	EXPECT_EQ(-EKEYREVOKED, write_serial(&self->ctr, serial));
+
+	/* A name the host's log would print as more than one word. */
+	ASSERT_EQ(0, new_keyring(_metadata, &self->ctr, "'two words'",
+				 self->cert[OWN_KEY], &serial));
+	EXPECT_EQ(-EINVAL, write_serial(&self->ctr, serial));
+
 	EXPECT_EQ(-EINVAL, ima_ctr_write_str(&self->ctr, IMA_NS_KEYRING, "0"));
 	EXPECT_EQ(-EINVAL, ima_ctr_write_str(&self->ctr, IMA_NS_KEYRING,
 					     "-3"));
