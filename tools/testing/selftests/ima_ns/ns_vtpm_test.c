@@ -1399,11 +1399,12 @@ static bool child_done(pid_t pid, long ms, bool *ok)
  * With the vTPM's emulator stopped (SIGSTOP), the container measures a
  * file F, then host root executes F, which the host's policy measures: the
  * host's exec finishes while the emulator is still stopped, and so does
- * the container's read; both lists hold F. Once the emulator runs again,
- * the queued extends catch up and the container's list replays to its
- * vTPM. A kernel that sends the vTPM's extend while holding a lock the
- * host's exec takes keeps the exec waiting for as long as the emulator is
- * stopped.
+ * the container's read; both lists hold F. A kernel that sends the vTPM's
+ * extend while holding a lock the host's exec takes keeps the exec waiting
+ * for as long as the emulator is stopped. The extend that met the stall
+ * times out in the TPM core: the emulator may still apply it later, so
+ * the namespace counts a failure and stops extending rather than risk
+ * extending twice; its list goes on.
  */
 TEST_F_TIMEOUT(vtpm, stalled_emulator_does_not_block_host, 360)
 {
@@ -1472,13 +1473,16 @@ TEST_F_TIMEOUT(vtpm, stalled_emulator_does_not_block_host, 360)
 	EXPECT_LE(0, ima_list_find(&list, 0, file, NULL));
 	ima_list_free(&list);
 
-	EXPECT_TRUE(ctr_catches_up(_metadata, w, ctr, v, "after",
-				   CATCH_UP_MS)) {
-		if (!read_anchor(ctr, "tpm_errors", &errors))
-			TH_LOG("anchor's tpm_errors: %llu", errors);
+	/* A stall of seconds is past the core's 750 ms for an extend. */
+	errors = 0;
+	for (ret = 0; ret < 100 && !errors; ret++) {
+		ASSERT_EQ(0, read_anchor(ctr, "tpm_errors", &errors));
+		if (!errors)
+			sleep_ms(200);
 	}
-	ASSERT_EQ(0, read_anchor(ctr, "tpm_errors", &errors));
-	EXPECT_EQ(0, errors);
+	EXPECT_LT(0, errors) {
+		TH_LOG("a stall of seconds counted no failed extend");
+	}
 }
 
 /* What a binding is tried with, and what must come of it. */
