@@ -271,7 +271,7 @@ write_container_init() {
 	set -eu
 	dir=$1
 	echo $$ >"$dir/pid"
-	mount -t securityfs securityfs /sys/kernel/security
+	mount -t securityfs none /sys/kernel/security
 	read -r go <"$dir/go"
 	echo 1 >/sys/kernel/security/ima/active
 	echo 'measure func=BPRM_CHECK' >/sys/kernel/security/ima/policy
