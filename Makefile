@@ -21,8 +21,9 @@ OUT := $(BUILD)/out/$(FLAVOR)
 TEST_TIMEOUT ?= 1500
 
 # PREBUILT=1: kernel-check, warnings and selftests take the kernel as it
-# is built, test-vm the kernel and root image: scripts/test-all.sh builds
-# them first, so that two makes never work in one build directory at once.
+# is built, test-vm and test-vm-appraise-log the kernel and root image:
+# scripts/test-all.sh builds them first, so that two makes never work in
+# one build directory at once.
 PREBUILT ?=
 
 # Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n".
@@ -42,7 +43,7 @@ KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
-	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl \
+	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl tpm2-tools \
 	gnuplot-nox jq bsdextrautils crun python3-sphinx python3-sphinx-rtd-theme
 # Container runtimes for the runtime tests, without what they recommend
 # (templates, bridges, lxcfs...): the tests need the runtimes alone.
@@ -102,7 +103,8 @@ warnings: $(if $(PREBUILT),,kernel)
 docs: prepare
 	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
 
-.PHONY: matrix print-matrix-flavors warnings docs test-vm kernel-check \
+.PHONY: matrix print-matrix-flavors warnings docs test-vm test-vm-appraise-log \
+	kernel-check \
 	$(foreach f,$(MATRIX_FLAVORS),matrix-$(f) matrix-cached-$(f) matrix-build-$(f))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
@@ -203,6 +205,23 @@ test-vm: $(if $(PREBUILT),,rootfs)
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
+
+# The tests whose subject is the host's boot parameter ima_appraise= (a
+# namespace's appraise mode does not follow it) run again on a host booted
+# with ima_appraise=log; test-vm boots it enforcing (the default). KUnit
+# ran in test-vm already.
+APPRAISE_LOG_TESTS := ns_config_test
+appraise_log_only = $(if $(ONLY),$(filter $(APPRAISE_LOG_TESTS),$(subst $(comma), ,$(ONLY))),$(APPRAISE_LOG_TESTS))
+comma := ,
+test-vm-appraise-log: $(if $(PREBUILT),,rootfs)
+	@$(if $(appraise_log_only),scripts/qemu-test.sh --kernel $(BZIMAGE) \
+		--rootfs $(ROOTFS) --outdir $(OUT)-appraise-log \
+		--timeout $(TEST_TIMEOUT) --mode test --append "ima_appraise=log \
+		kunit.enable=0 ima_ns.timeout=900 \
+		ima_ns.only=$(subst $(space),$(comma),$(appraise_log_only))",\
+		echo "0 passed, 0 failed, 0 skipped")
+empty :=
+space := $(empty) $(empty)
 
 # The stress tests at their long sizes (same programs as in "make test",
 # see ns_stress_test.c, ns_hostile_test.c and ns_attack_test.c): STRESS="key=n,..." overrides

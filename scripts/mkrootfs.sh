@@ -5,9 +5,10 @@
 #   mkrootfs.sh --out IMG --tests DIR [--extra DIR]
 #
 # The image holds busybox (static) and its applets, the host's evmctl,
-# keyctl, getfattr, setfattr, openssl and swtpm (a container's vTPM) with
-# their shared libraries, the container runtimes crun, runc and LXC with
-# theirs when the host has them (their tests skip without them), /init and
+# keyctl, getfattr, setfattr, openssl, swtpm (a container's vTPM) and
+# tpm2-tools (quotes for the verifier) with their shared libraries, the
+# container runtimes crun, runc and LXC with theirs when the host has
+# them (their tests skip without them), /init and
 # the test runner from scripts/guest/, root and test users 1000..1003,
 # DIR's content under /opt/tests (see scripts/guest/run-tests.sh) and the
 # --extra tree copied over / as-is. ELF programs under /opt/tests and the
@@ -18,7 +19,12 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$SCRIPTS/lib.sh"
 
-HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl swtpm)
+HOST_TOOLS=(evmctl keyctl getfattr setfattr openssl swtpm tpm2)
+# tpm2 is tpm2-tools' multi-call binary: the names the tests call it by.
+TPM2_COMMANDS=(tpm2_createek tpm2_createak tpm2_quote tpm2_checkquote
+	tpm2_pcrread tpm2_flushcontext)
+# The TPM access modules tss2 dlopen()s, which ldd cannot list.
+TSS2_TCTI_LIBRARIES=(libtss2-tctildr.so.0 libtss2-tcti-device.so.0)
 # Copied when present: tests that need them skip without them.
 OPTIONAL_HOST_TOOLS=(crun runc lxc-start lxc-info lxc-stop)
 SLACK_MIB=256
@@ -102,6 +108,25 @@ install_host_tools() {
 	done
 }
 
+# Where the dynamic loader finds a library by its soname.
+library_path() {
+	ldconfig -p | awk -v name="$1" '$1 == name && !found { print $NF; found = 1 }'
+}
+
+install_tpm2_tools() {
+	local root=$1 tpm2 command lib path
+	tpm2=$(command -v tpm2)
+	for command in "${TPM2_COMMANDS[@]}"; do
+		ln -sf "$(basename "$tpm2")" "$root/$(dirname "$tpm2")/$command"
+	done
+	for lib in "${TSS2_TCTI_LIBRARIES[@]}"; do
+		path=$(library_path "$lib")
+		[[ -n $path ]] || die "no $lib on this machine (libtss2-tcti-device0)"
+		[[ -e $root/$path ]] || copy_host_file "$root" "$path"
+		install_libraries_for "$root" "$path"
+	done
+}
+
 write_accounts() {
 	local root=$1 uid
 	{
@@ -167,7 +192,7 @@ main() {
 	[[ -n $out && -n $tests ]] || usage
 	[[ -d $tests ]] || die "--tests $tests is not a directory"
 	[[ -z $extra || -d $extra ]] || die "--extra $extra is not a directory"
-	require_commands busybox ldd mkfs.ext4 "${HOST_TOOLS[@]}"
+	require_commands busybox ldd ldconfig mkfs.ext4 "${HOST_TOOLS[@]}"
 	[[ $(ldd /bin/busybox 2>&1) == *"not a dynamic executable"* ]] ||
 		die "/bin/busybox is not static (apt-get install busybox-static)"
 
@@ -178,6 +203,7 @@ main() {
 
 	make_skeleton "$root"
 	install_host_tools "$root"
+	install_tpm2_tools "$root"
 	install_busybox "$root"
 	write_accounts "$root"
 	install_guest_scripts "$root"

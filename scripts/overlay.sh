@@ -60,15 +60,20 @@ apply_overlay() {
 }
 
 # Write the overlay form of TREE's edits (against tag "base") into DIR.
+# The kernel's ".*" rule hides new .gitignore files: they are ours too.
+# (The index is $GIT_INDEX_FILE's, if set.)
+add_hidden_gitignores() {
+	git -C "$1" ls-files -z --others --ignored --exclude-standard |
+		{ grep -z '\(^\|/\)\.gitignore$' || true; } |
+		xargs -0 -r git -C "$1" add -f --
+}
+
 export_to() {
 	local tree=$1 out=$2 index status path
 	index=$(mktemp)
 	cp "$tree/.git/index" "$index"
 	GIT_INDEX_FILE=$index git -C "$tree" add -A
-	# The kernel's ".*" rule hides new .gitignore files: they are ours too.
-	git -C "$tree" ls-files -z --others --ignored --exclude-standard |
-		{ grep -z '\(^\|/\)\.gitignore$' || true; } |
-		GIT_INDEX_FILE=$index xargs -0 -r git -C "$tree" add -f --
+	GIT_INDEX_FILE=$index add_hidden_gitignores "$tree"
 	while IFS=$'\t' read -r status path; do
 		mkdir -p "$out/$(dirname "$path")"
 		if [[ $status == A ]]; then
@@ -129,6 +134,8 @@ tree_is_pristine_overlay() {
 commit_overlay() {
 	local tree=$1
 	git -C "$tree" add -A
+	# Tracked, so that a later prepare's checkout of base removes them.
+	add_hidden_gitignores "$tree"
 	git -C "$tree" -c user.name=ima-ns -c user.email=ima-ns@localhost \
 		commit -q --allow-empty -m "overlay: IMA namespaces"
 	git -C "$tree" tag -f overlay >/dev/null

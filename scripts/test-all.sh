@@ -5,7 +5,9 @@
 #   test-all.sh [--matrix] -- MAKE [ARG...]
 #
 # The suite, in the foreground: "MAKE prepare", "MAKE kernel", "MAKE
-# rootfs", then "MAKE test-vm" (the suite in QEMU on the debug kernel).
+# rootfs", then "MAKE test-vm" (the suite in QEMU on the debug kernel) and
+# "MAKE test-vm-appraise-log" (the tests of ima_appraise=, the same kernel
+# and image on a host booted in log mode).
 # With --matrix, in the background from the moment the tree is prepared:
 # "MAKE series-test" (series-check SERIES_BUILDS=none: the series applies
 # with git am, checkpatch --strict on each patch; its result reused for
@@ -15,7 +17,7 @@
 # warnings" (W=1 and sparse on our code). The background runs under nice
 # 19, so the suite's build and VM keep their speed and the background
 # takes the cycles they leave; its output is printed as each of its steps
-# ends. After the suite's VM, each flavor runs in the foreground ("MAKE
+# ends. After the suite's VMs, each flavor runs in the foreground ("MAKE
 # matrix-FLAVOR": a kernel built, or the host tests in a VM), or prints
 # its cached result.
 #
@@ -207,9 +209,15 @@ if ((matrix)); then
 	mapfile -t flavors < <("${make_cmd[@]}" -s print-matrix-flavors | tr ' ' '\n')
 fi
 
+# The suite's VMs, or the failure of the build they need.
+suite_not_built() {
+	not_built suite "$1"
+	not_built suite-appraise-log "$1"
+}
+
 echo "=== prepare"
 if ! run prepare 0 1 prepare; then
-	not_built suite "the prepared tree"
+	suite_not_built "the prepared tree"
 	touch "$work/kernel.done"
 	matrix=0
 fi
@@ -225,14 +233,19 @@ if [[ ! -e $work/kernel.done ]]; then
 	run kernel 0 1 kernel && touch "$work/kernel.ok"
 	touch "$work/kernel.done"
 	if [[ ! -e $work/kernel.ok ]]; then
-		not_built suite "the test kernel"
+		suite_not_built "the test kernel"
 	else
 		echo "=== rootfs"
 		if run rootfs 0 1 rootfs PREBUILT=1; then
 			echo "=== suite"
 			step suite 0 1 test-vm PREBUILT=1
+			# The same kernel and image, the host booted with
+			# ima_appraise=log; after the suite, not beside it: a
+			# starved debug guest reports hung tasks.
+			echo "=== suite-appraise-log"
+			step suite-appraise-log 0 1 test-vm-appraise-log PREBUILT=1
 		else
-			not_built suite "the root image"
+			suite_not_built "the root image"
 		fi
 	fi
 fi

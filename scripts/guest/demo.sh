@@ -10,6 +10,7 @@ WORK=/var/tmp/ima-demo
 OCI_LIB=/opt/tests/ima_ns_oci.sh
 OCI_HOOK=/opt/tests/ima_ns_oci_hook.sh
 VTPM_HELPER=/opt/tests/ima_ns_vtpm
+VERIFIER=/opt/tests/ima_ns_verify
 
 step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; sh -c "$*" || true; }
@@ -84,10 +85,11 @@ container_script() {
 	mount -t securityfs securityfs "$sec"
 	echo "[container] ls $sec/ima/"; ls "$sec/ima/" | tr '\n' ' '; echo
 	echo ima-ns >"$sec/ima/template_name"
+	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
+	echo "[container] configured before activation; policy:"
+	cat "$sec/ima/policy"
 	echo 1 >"$sec/ima/active"
 	echo "[container] IMA namespace $(cat "$sec/ima/ns_id") active"
-	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
-	echo "[container] policy:"; cat "$sec/ima/policy"
 	"$1/app/true"
 	echo "[container] its own measurement list:"
 	cat "$sec/ima/ascii_runtime_measurements"
@@ -135,19 +137,24 @@ appraising_container_script() {
 	sec=/tmp/container-securityfs
 	mkdir -p "$sec"
 	mount -t securityfs securityfs "$sec"
-	echo 1 >"$sec/ima/active"
 	cd "$work"
-	echo "[container] a key of its own in the _ima keyring of its session"
+	echo "[container] a key of its own in a keyring of its session"
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 \
 		-subj /CN=container -keyout key.pem -outform DER -out cert.der \
 		-addext subjectKeyIdentifier=hash \
 		-addext keyUsage=digitalSignature 2>/dev/null
 	keyctl new_session >/dev/null
-	keyctl newring _ima @s >/dev/null
-	keyctl padd asymmetric container %keyring:_ima <cert.der >/dev/null
+	ring=$(keyctl newring _ima @s)
+	keyctl padd asymmetric container "$ring" <cert.der >/dev/null
+	echo "[container] configures, then activates: keyring $ring, enforce, policy"
+	echo "$ring" >"$sec/ima/keyring"
+	echo enforce >"$sec/ima/appraise"
 	echo 'appraise func=BPRM_CHECK fowner=4300 appraise_type=imasig' \
 		>"$sec/ima/policy"
-	echo "[container] policy:"; cat "$sec/ima/policy"
+	echo 1 >"$sec/ima/active"
+	echo "[container] keyring $(cat "$sec/ima/keyring")," \
+		"appraise $(cat "$sec/ima/appraise"), policy:"
+	cat "$sec/ima/policy"
 	evmctl ima_sign --key key.pem -a sha256 app/true >/dev/null
 	echo "[container] signed app/true with its key"
 	app/true && echo "[container] signed binary: ran"
@@ -178,46 +185,139 @@ show_container_appraisal() {
 	wait "$pid" || echo "(the container script failed)"
 }
 
-# Runs inside the third container, with a vTPM's server side as fd 3.
-vtpm_container_script() {
-	cat <<-EOF
+# A verifier's view: a quote of PCR 10 of TPM device $1 (tpmrmN) by an
+# attestation key made there, with a fresh nonce; files in directory $2:
+# ak.pem, msg, sig, pcrs, nonce.
+quote_pcr10() {
+	local dev=$1 dir=$2
+	export TPM2TOOLS_TCTI=device:/dev/$dev
+	tpm2_createek -c "$dir/ek.ctx" -G rsa >/dev/null &&
+		tpm2_createak -C "$dir/ek.ctx" -c "$dir/ak.ctx" -G rsa -g sha256 \
+			-s rsassa -u "$dir/ak.pem" -f pem >/dev/null &&
+		od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$dir/nonce" &&
+		tpm2_quote -c "$dir/ak.ctx" -l sha256:10 -q "$(cat "$dir/nonce")" \
+			-m "$dir/msg" -s "$dir/sig" -o "$dir/pcrs" -g sha256 >/dev/null
+}
+
+have_verifier() {
+	if [ ! -x "$VERIFIER" ] || ! command -v tpm2_quote >/dev/null; then
+		echo "(no $VERIFIER or tpm2-tools in this image)"
+		return 1
+	fi
+}
+
+# The quote options of ima_ns_verify for the files of quote_pcr10 in $1.
+quote_args() {
+	echo "--ak $1/ak.pem --quote-msg $1/msg --quote-sig $1/sig" \
+		"--quote-pcrs $1/pcrs --nonce $(cat "$1/nonce")"
+}
+
+# Runs inside a container without a vTPM: measures, then measures more
+# once the host has anchored its list.
+anchored_container_script() {
+	cat <<-'EOF'
 	set -eu
-	work=\$1
+	work=$1
 	sec=/tmp/container-securityfs
-	mkdir -p "\$sec"
-	mount -t securityfs securityfs "\$sec"
-	$VTPM_HELPER connect 3
-	exec 3>&-
-	echo "[container] \$IMA_NS_VTPM connected to its IMA namespace, before activation"
-	echo 1 >"\$sec/ima/active"
-	echo 'measure func=BPRM_CHECK' >"\$sec/ima/policy"
-	"\$work/app/true"
+	mkdir -p "$sec"
+	mount -t securityfs securityfs "$sec"
+	echo ima-ng >"$sec/ima/template_name"
+	echo 1 >"$sec/ima/active"
+	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
+	"$work/app/true"
+	cat "$sec/ima/ns_id" >"$work/ns_id"
+	echo ready >"$work/ready"
+	read -r _ <"$work/anchored"
+	"$work/app/later/true"
+	echo "[container] ran app/later/true, after the anchor"
+	echo ready >"$work/ready"
+	read -r _ <"$work/done"
+	EOF
+}
+
+show_container_host_anchor() {
+	local dir=$WORK/ctr4 id
+	step "A container without a vTPM, attested from one quote of the host TPM: the host anchors its list in the host's"
+	have_verifier || return 0
+	rm -rf "$dir"
+	mkdir -p "$dir/app/later" "$dir/q"
+	# busybox copies named "true", so that they run the true applet.
+	cp /bin/busybox "$dir/app/true"
+	cp /bin/busybox "$dir/app/later/true"
+	mkfifo "$dir/ready" "$dir/anchored" "$dir/done"
+	anchored_container_script >"$dir/run.sh"
+	busybox unshare -U -r -m sh "$dir/run.sh" "$dir" &
+	read -r _ <"$dir/ready"
+	id=$(cat "$dir/ns_id")
+	run "echo 1 >$IMA/namespaces/$id/anchor; cat $IMA/namespaces/$id/anchor"
+	run "grep ima-ns-anchor $IMA/ascii_runtime_measurements | tail -n 1"
+	echo go >"$dir/anchored"
+	read -r _ <"$dir/ready"
+	cp "$IMA/namespaces/$id/binary_runtime_measurements" "$dir/ns.list"
+	quote_pcr10 tpmrm0 "$dir/q" || { echo "(tpm2_quote failed)"; return 0; }
+	cp "$IMA/binary_runtime_measurements" "$dir/host.list"
+	step "The verifier checks the quote, replays the host's list to it, finds namespace $id's anchor and replays the container's list to it"
+	run "$VERIFIER host $(quote_args "$dir/q") --host-list $dir/host.list --ns-list $dir/ns.list --ns-id $id"
+	step "A tampered copy of the container's list is rejected"
+	cp "$dir/ns.list" "$dir/ns.tampered"
+	printf 'X' | dd of="$dir/ns.tampered" bs=1 seek=60 conv=notrunc 2>/dev/null
+	run "$VERIFIER host $(quote_args "$dir/q") --host-list $dir/host.list --ns-list $dir/ns.tampered --ns-id $id"
+	echo finished >"$dir/done"
+	wait
+}
+
+# Runs inside the third container, whose vTPM the host binds: it never
+# sees the vTPM's server side.
+vtpm_container_script() {
+	cat <<-'EOF'
+	set -eu
+	work=$1
+	echo started >"$work/started"
+	read -r _ <"$work/bound"
+	sec=/tmp/container-securityfs
+	mkdir -p "$sec"
+	mount -t securityfs securityfs "$sec"
+	echo 1 >"$sec/ima/active"
+	echo 'measure func=BPRM_CHECK' >"$sec/ima/policy"
+	"$work/app/true"
 	echo "[container] its list: boot_aggregate from the vTPM's PCRs 0-9, then its exec"
-	cat "\$sec/ima/ascii_runtime_measurements"
-	cp "\$sec/ima/binary_runtime_measurements" "\$work/list"
-	echo "\$IMA_NS_VTPM \$IMA_NS_VTPM_SWTPM" >"\$work/vtpm"
+	cat "$sec/ima/ascii_runtime_measurements"
+	cp "$sec/ima/binary_runtime_measurements" "$work/list"
 	EOF
 }
 
 show_container_vtpm() {
-	local dir=$WORK/ctr3 chip swtpm_pid
-	step "A container gets a vTPM of its own (swtpm): its boot_aggregate and PCRs are its own"
+	local dir=$WORK/ctr3 pid out chip swtpm_pid
+	step "A container gets a vTPM of its own (swtpm), bound from the host: its boot_aggregate and PCRs are its own"
 	if [ ! -c /dev/vtpmx ] || [ ! -x "$VTPM_HELPER" ] || ! command -v swtpm >/dev/null; then
 		echo "(no /dev/vtpmx, $VTPM_HELPER or swtpm in this image)"
 		return 0
 	fi
 	rm -rf "$dir"
-	mkdir -p "$dir/app"
+	mkdir -p "$dir/app" "$dir/q"
 	cp /bin/busybox "$dir/app/true"
+	mkfifo "$dir/started" "$dir/bound"
 	vtpm_container_script >"$dir/run.sh"
-	printf '$ %s\n' "$VTPM_HELPER new $dir/swtpm busybox unshare -U -r -m sh $dir/run.sh $dir"
-	"$VTPM_HELPER" new "$dir/swtpm" busybox unshare -U -r -m sh "$dir/run.sh" "$dir" ||
-		{ echo "(the container script failed)"; return 0; }
-	read -r chip swtpm_pid <"$dir/vtpm"
-	step "A verifier replays the container's list against its vTPM ($chip)"
-	tpm_pcrs "$chip" >"$dir/pcrs"
-	run "grep PCR-10 $dir/pcrs"
-	run "evmctl ima_measurement --ignore-violations --pcrs sha256,$dir/pcrs $dir/list 2>&1 | grep -E 'Matched|Failed'"
+	busybox unshare -U -r -m sh "$dir/run.sh" "$dir" &
+	pid=$!
+	read -r _ <"$dir/started"
+	printf '$ %s\n' "$VTPM_HELPER bind $pid $dir/swtpm"
+	if ! out=$("$VTPM_HELPER" bind "$pid" "$dir/swtpm"); then
+		echo "(binding failed)"
+		kill "$pid"
+		return 0
+	fi
+	chip=${out% *}
+	swtpm_pid=${out#* }
+	echo "$chip, served by swtpm $swtpm_pid on the host, bound before activation"
+	echo bound >"$dir/bound"
+	wait "$pid" || { echo "(the container script failed)"; return 0; }
+	step "The chip is the container's: another user namespace cannot open it"
+	run "busybox unshare -U -r sh -c 'exec 3<>/dev/tpmrm${chip#tpm}' 2>&1 || echo 'refused'"
+	step "A verifier checks a quote of the vTPM's PCR 10 and replays the container's list to it"
+	if have_verifier && quote_pcr10 "tpmrm${chip#tpm}" "$dir/q"; then
+		run "$VERIFIER vtpm $(quote_args "$dir/q") --ns-list $dir/list"
+	fi
 	step "The host measured the same exec into its own list and TPM"
 	run "grep ctr3/app/true $IMA/ascii_runtime_measurements"
 	kill "$swtpm_pid" 2>/dev/null || true
@@ -267,6 +367,7 @@ main() {
 	show_appraisal
 	show_container
 	show_container_appraisal
+	show_container_host_anchor
 	show_container_vtpm
 	show_runtime_container
 	step "Done"

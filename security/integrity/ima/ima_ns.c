@@ -14,6 +14,7 @@
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/ima_ns.h>
+#include <linux/init.h>
 #include <linux/key.h>
 #include <linux/capability.h>
 #include <linux/memcontrol.h>
@@ -112,6 +113,22 @@ static void dec_ima_namespaces(struct ucounts *ucounts)
 	dec_ucount(ucounts, UCOUNT_IMA_NAMESPACES);
 }
 
+/*
+ * Per user, as fanotify's 128 groups (FANOTIFY_DEFAULT_MAX_GROUPS): one
+ * per container a user runs is plenty, while each namespace costs what
+ * its memory cgroup does not see: a walk at every LSM policy load and a
+ * directory in the host's securityfs. Not max_threads / 2, which
+ * fork_init() gives every ucount: any user could make that many.
+ */
+#define IMA_NS_DEFAULT_MAX	128
+
+static int __init ima_ns_init_limit(void)
+{
+	init_user_ns.ucount_max[UCOUNT_IMA_NAMESPACES] = IMA_NS_DEFAULT_MAX;
+	return 0;
+}
+core_initcall(ima_ns_init_limit);
+
 /* Whether uid 0 of @user_ns is the host's: its records may reach the log. */
 static bool maps_host_root(struct user_namespace *user_ns)
 {
@@ -182,6 +199,26 @@ fail:
 	return ERR_PTR(err);
 }
 
+/*
+ * A namespace created from outside (a runtime binding its vTPM) is charged
+ * to its tenant from the first time a task of its own user namespace asks
+ * for it (mounting securityfs), before its list can grow: its entries and
+ * records are charged while it is active or under its write_mutex.
+ */
+static void adopt_memcg(struct ima_namespace *ns)
+{
+	struct mem_cgroup *old;
+
+	mutex_lock(&ns->write_mutex);
+	if (!ima_ns_active(ns)) {
+		old = ns->memcg;
+		ns->memcg = get_mem_cgroup_from_current();
+		ns->memcg_foreign = false;
+		mem_cgroup_put(old);
+	}
+	mutex_unlock(&ns->write_mutex);
+}
+
 /**
  * ima_ns_create - get the IMA namespace of a user namespace, creating it
  * @user_ns: user namespace, pinned by the caller
@@ -189,7 +226,8 @@ fail:
  * The new namespace is inactive and owned by @user_ns, which holds its
  * reference. It is charged to the caller's euid in the parent of @user_ns
  * and its ancestors (max_ima_namespaces), and to the caller's memory
- * cgroup.
+ * cgroup: if the caller is outside @user_ns, only until a task of
+ * @user_ns gets it.
  *
  * Context: Process context. May sleep.
  * Return: The IMA namespace of @user_ns, not referenced: valid while
@@ -206,9 +244,13 @@ struct ima_namespace *ima_ns_create(struct user_namespace *user_ns)
 	ns = user_ns->ima_ns;
 	if (!ns) {
 		ns = alloc_ns(user_ns);
-		if (!IS_ERR(ns))
+		if (!IS_ERR(ns)) {
+			ns->memcg_foreign = current_user_ns() != user_ns;
 			/* Pairs with smp_load_acquire() in ima_ns_of(). */
 			smp_store_release(&user_ns->ima_ns, ns);
+		}
+	} else if (ns->memcg_foreign && current_user_ns() == user_ns) {
+		adopt_memcg(ns);
 	}
 	mutex_unlock(&ima_ns_create_mutex);
 	return ns;
@@ -425,8 +467,11 @@ static void reap_namespaces(struct work_struct *work)
 
 	xa_for_each_marked(&ima_ns_xa, index, ns, IMA_NS_DEAD) {
 		blocking_notifier_call_chain(&ima_ns_release_chain, 0, ns);
-		/* What the list grew by since its last anchor, if anything. */
-		if (ima_ns_active(ns))
+		/*
+		 * A namespace someone anchored gets a last anchor, if its list
+		 * grew since: throw-away namespaces cost the host nothing.
+		 */
+		if (ima_ns_active(ns) && READ_ONCE(ns->anchored))
 			ima_ns_anchor(ns);
 		ima_ns_measurements_free(ns);
 		ima_ns_policy_free(ns);

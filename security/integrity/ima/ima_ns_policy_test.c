@@ -214,6 +214,11 @@ static const struct rule_case rule_cases[] = {
 	{ "hash func=FILE_CHECK", -EINVAL, 0 },
 	{ "dont_hash fsmagic=0x01021994", -EINVAL, 0 },
 	{ "measure func=BPRM_CHECK pcr=11 template=ima-sig", 0, 0 },
+	/* A TPM 2.0's PCRs only: a vTPM stops extending at a failure. */
+	{ "measure func=FILE_CHECK pcr=23", 0, 0 },
+	{ "measure func=FILE_CHECK pcr=24", -EINVAL, 0 },
+	/* The host's anchors of namespaces have a template of their own. */
+	{ "measure func=FILE_CHECK template=ima-ns-anchor", -EINVAL, -EINVAL },
 	/* Kernel-wide hooks: the host's only. */
 	{ "measure func=MODULE_CHECK", -EINVAL, 0 },
 	{ "appraise func=MODULE_CHECK appraise_type=imasig", -EINVAL, 0 },

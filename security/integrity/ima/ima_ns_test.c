@@ -114,6 +114,11 @@ static void ima_ns_test_create(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_create(user_ns), ns);
 	KUNIT_EXPECT_TRUE(test, ima_ns_id_allocated(id));
 
+	/* Enforcing, whatever the host's ima_appraise=; no keyring yet. */
+	if (IS_ENABLED(CONFIG_IMA_APPRAISE))
+		KUNIT_EXPECT_EQ(test, ns->appraise, IMA_APPRAISE_ENFORCE);
+	KUNIT_EXPECT_NULL(test, ns->keyring);
+
 	/* Inactive: the user namespace is governed by the host. */
 	KUNIT_EXPECT_FALSE(test, ima_ns_active(ns));
 	KUNIT_EXPECT_PTR_EQ(test, ima_ns_of(user_ns), &init_ima_ns);
@@ -411,7 +416,8 @@ static struct ima_template_entry *last_host_entry(void)
  */
 static void ima_ns_test_vpcr_anchor(struct kunit *test)
 {
-	struct ima_event_data event_data = { .filename = "kunit_violation" };
+	struct ima_event_data event_data = { .filename = "kunit_violation",
+					     .violation = "kunit" };
 	struct ima_template_entry *entry, *first;
 	u8 expected[TPM2_MAX_DIGEST_SIZE], ones[TPM2_MAX_DIGEST_SIZE];
 	const struct ima_field_data *record;
@@ -439,7 +445,8 @@ static void ima_ns_test_vpcr_anchor(struct kunit *test)
 	memset(ones, 0xff, sizeof(ones));
 	for (i = 0; i < NR_BANKS(ima_tpm_chip); i++) {
 		bank = &ima_tpm_chip->allocated_banks[i];
-		if (bank->crypto_id == HASH_ALGO__LAST)
+		if (bank->crypto_id == HASH_ALGO__LAST ||
+		    !ima_algo_array[i].tfm)
 			continue;
 		memset(expected, 0, sizeof(expected));
 		vpcr_extend(test, ima_algo_array[i].tfm, expected,
@@ -466,7 +473,8 @@ static void ima_ns_test_vpcr_anchor(struct kunit *test)
 		int j;
 
 		bank = &ima_tpm_chip->allocated_banks[i];
-		if (bank->crypto_id == HASH_ALGO__LAST)
+		if (bank->crypto_id == HASH_ALGO__LAST ||
+		    !ima_algo_array[i].tfm)
 			continue;
 		for (j = 0; j < b; j++)
 			p += 4 + get_unaligned_le16(p + 2);
@@ -491,6 +499,38 @@ static void ima_ns_test_vpcr_anchor(struct kunit *test)
 	put_cred(cred);
 }
 
+/*
+ * A namespace created from outside its user namespace (a runtime binding
+ * its vTPM) is charged to the first of its own tasks that gets it, until
+ * it is active.
+ */
+static void ima_ns_test_adopt_memcg(struct kunit *test)
+{
+	struct ima_namespace *ns, *active_ns;
+	struct cred *cred, *active_cred;
+	const struct cred *old;
+
+	ns = new_ima_ns(test, &cred);
+	active_ns = new_ima_ns(test, &active_cred);
+	KUNIT_EXPECT_TRUE(test, ns->memcg_foreign);
+	KUNIT_EXPECT_TRUE(test, active_ns->memcg_foreign);
+	/* Active without the hooks looking: no task runs in it. */
+	set_bit(IMA_NS_ACTIVE, &active_ns->flags);
+
+	old = override_creds(cred);
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_create(cred->user_ns), ns);
+	revert_creds(old);
+	old = override_creds(active_cred);
+	KUNIT_EXPECT_PTR_EQ(test, ima_ns_create(active_cred->user_ns),
+			    active_ns);
+	revert_creds(old);
+
+	KUNIT_EXPECT_FALSE(test, ns->memcg_foreign);
+	KUNIT_EXPECT_TRUE(test, active_ns->memcg_foreign);
+	put_cred(cred);
+	put_cred(active_cred);
+}
+
 static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE(ima_ns_test_create),
 	KUNIT_CASE(ima_ns_test_reference_outlives_user_ns),
@@ -500,6 +540,7 @@ static struct kunit_case ima_ns_test_cases[] = {
 	KUNIT_CASE(ima_ns_test_walk_cache),
 	KUNIT_CASE(ima_ns_test_iterate),
 	KUNIT_CASE(ima_ns_test_vpcr_anchor),
+	KUNIT_CASE(ima_ns_test_adopt_memcg),
 	{}
 };
 

@@ -32,6 +32,8 @@
 #define IMA_NS_ACTIVE		IMA_DIR "/active"
 #define IMA_NS_HASH		IMA_DIR "/hash"
 #define IMA_NS_TEMPLATE		IMA_DIR "/template_name"
+#define IMA_NS_KEYRING		IMA_DIR "/keyring"
+#define IMA_NS_APPRAISE		IMA_DIR "/appraise"
 #define IMA_NS_ID		IMA_DIR "/ns_id"
 #define IMA_VIOLATIONS		IMA_DIR "/violations"
 /* Host view of the active namespaces. */

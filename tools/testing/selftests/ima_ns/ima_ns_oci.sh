@@ -10,7 +10,9 @@
 # ids 0..65535 are host ids HOST_BASE.. (a rootless-style mapping: its
 # root is not the host's); its root file system is a static busybox. The
 # createContainer hook (LXC: mount hook) runs ima_ns_oci_hook.sh with the
-# arguments given.
+# arguments given. With a vTPM state directory, the same hook binds a vTPM
+# from the host: OCI createRuntime (stopped by poststop), LXC start-host
+# (stopped by post-stop).
 
 OCI_RUNTIME=${OCI_RUNTIME:-crun}
 OCI_ID_COUNT=65536
@@ -40,11 +42,31 @@ oci_make_rootfs() {
 	chown -R "$host_base:$host_base" "$rootfs"
 }
 
-# BUNDLE HOST_BASE ARGS HOOK HOOK_ARGS: BUNDLE/config.json for the
-# container BUNDLE/rootfs. ARGS (the process) and HOOK_ARGS (the hook's
-# arguments after its name) are JSON lists without their brackets.
+# HOOK VTPM_DIR: the host's hooks of a container with a vTPM, as members
+# of "hooks" after a newline, or nothing without VTPM_DIR.
+oci_vtpm_hooks() {
+	local hook=$1 dir=$2 name
+	[ -n "$dir" ] || return 0
+	name=$(basename "$hook")
+	echo
+	cat <<-EOF
+	    "createRuntime": [ {
+	      "path": "$hook",
+	      "args": [ "$name", "--vtpm", "$dir" ]
+	    } ],
+	    "poststop": [ {
+	      "path": "$hook",
+	      "args": [ "$name", "--vtpm-stop", "$dir" ]
+	    } ],
+	EOF
+}
+
+# BUNDLE HOST_BASE ARGS HOOK HOOK_ARGS [VTPM_DIR]: BUNDLE/config.json for
+# the container BUNDLE/rootfs. ARGS (the process) and HOOK_ARGS (the hook's
+# arguments after its name) are JSON lists without their brackets. With
+# VTPM_DIR, a vTPM with its state there is bound from the host.
 oci_write_config() {
-	local bundle=$1 host_base=$2 args=$3 hook=$4 hook_args=$5
+	local bundle=$1 host_base=$2 args=$3 hook=$4 hook_args=$5 vtpm=${6:-}
 	cat >"$bundle/config.json" <<-EOF
 	{
 	  "ociVersion": "1.0.2",
@@ -69,7 +91,7 @@ oci_write_config() {
 	    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
 	      "options": [ "nosuid", "mode=755" ] }
 	  ],
-	  "hooks": {
+	  "hooks": {$(oci_vtpm_hooks "$hook" "$vtpm")
 	    "createContainer": [ {
 	      "path": "$hook",
 	      "args": [ "$(basename "$hook")", $hook_args ]
@@ -119,11 +141,14 @@ ima_file_of_pid() {
 	cat "/proc/$1/root/sys/kernel/security/ima/$2"
 }
 
-# DIR HOST_BASE CMD HOOK HOOK_ARGS: DIR/config, the LXC configuration of
-# the container DIR/rootfs (lxc-start -P of DIR's parent). CMD is the
-# container's init command line, HOOK_ARGS the hook's, space separated.
+# DIR HOST_BASE CMD HOOK HOOK_ARGS [VTPM_DIR]: DIR/config, the LXC
+# configuration of the container DIR/rootfs (lxc-start -P of DIR's
+# parent). CMD is the container's init command line, HOOK_ARGS the hook's,
+# space separated. With VTPM_DIR, a vTPM with its state there is bound
+# from the host by start-host, which then activates the namespace.
 lxc_write_config() {
-	local dir=$1 host_base=$2 cmd=$3 hook=$4 hook_args=$5
+	local dir=$1 host_base=$2 cmd=$3 hook=$4 hook_args=$5 vtpm=${6:-}
+	[ -z "$vtpm" ] || hook_args="$hook_args --vtpm $vtpm"
 	cat >"$dir/config" <<-EOF
 	lxc.uts.name = $(basename "$dir")
 	lxc.rootfs.path = dir:$dir/rootfs
@@ -136,6 +161,11 @@ lxc_write_config() {
 	lxc.cap.drop = sys_admin mac_admin
 	lxc.init.cmd = $cmd
 	lxc.hook.mount = $hook $hook_args
+	EOF
+	[ -n "$vtpm" ] || return 0
+	cat >>"$dir/config" <<-EOF
+	lxc.hook.start-host = $hook $hook_args
+	lxc.hook.post-stop = $hook --vtpm-stop $vtpm
 	EOF
 }
 

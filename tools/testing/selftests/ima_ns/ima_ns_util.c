@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <linux/keyctl.h>
 #include <linux/magic.h>
-#include <linux/vtpm_proxy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +26,6 @@
 #include <unistd.h>
 
 #include "ima_ns_util.h"
-
-#ifndef VTPM_PROXY_IOC_CONNECT_TO_IMA_NS
-#define VTPM_PROXY_IOC_CONNECT_TO_IMA_NS	_IO(0xa1, 0x10)
-#endif
 
 /* SHA-256 (FIPS 180-4), enough to check digests without extra libraries. */
 static const __u32 sha256_k[64] = {
@@ -1167,21 +1162,24 @@ void sleep_ms(long ms)
 }
 
 /**
- * ima_vtpm_connect() - connect a vTPM to the caller's IMA namespace
+ * ima_vtpm_bind() - bind a vTPM to the IMA namespace of a user namespace
  * @server_fd: the server side of a vTPM proxy
+ * @user_ns_fd: the user namespace, e.g. open("/proc/PID/ns/user")
  * @timeout_ms: how long to retry while the chip is not registered yet
  *
- * Issues VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, retried on EAGAIN.
+ * Issues VTPM_PROXY_IOC_BIND_IMA_NS from the calling process, which runs
+ * the emulator outside that user namespace, retried on EAGAIN.
  *
  * Return: 0 or the negative errno of the ioctl.
  */
-int ima_vtpm_connect(int server_fd, long timeout_ms)
+int ima_vtpm_bind(int server_fd, int user_ns_fd, long timeout_ms)
 {
+	struct vtpm_proxy_ima_ns arg = { .user_ns_fd = user_ns_fd };
 	long deadline = now_ms() + timeout_ms;
 	int ret;
 
 	for (;;) {
-		ret = ioctl(server_fd, VTPM_PROXY_IOC_CONNECT_TO_IMA_NS, 0) ?
+		ret = ioctl(server_fd, VTPM_PROXY_IOC_BIND_IMA_NS, &arg) ?
 		      -errno : 0;
 		if (ret != -EAGAIN || now_ms() > deadline)
 			return ret;

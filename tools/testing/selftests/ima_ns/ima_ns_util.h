@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <linux/vtpm_proxy.h>
 #include <sys/types.h>
 
 /* Host securityfs view of IMA. */
@@ -29,6 +30,17 @@
 
 #define IMA_TPM_PCR_SHA256	"/sys/class/tpm/tpm0/pcr-sha256"
 #define IMA_MEASURE_PCR		10
+
+/* Headers older than the host-side binding of a vTPM. */
+#ifndef VTPM_PROXY_IOC_BIND_IMA_NS
+struct vtpm_proxy_ima_ns {
+	__s32 user_ns_fd;
+	__u32 flags;
+};
+
+#define VTPM_PROXY_IOC_BIND_IMA_NS \
+	_IOW(0xa1, 0x01, struct vtpm_proxy_ima_ns)
+#endif
 
 #define SHA1_DIGEST_SIZE	20
 #define SHA256_DIGEST_SIZE	32
@@ -69,7 +81,7 @@ int exec_status(const char *path, char *const argv[]);
 
 long now_ms(void);
 void sleep_ms(long ms);
-int ima_vtpm_connect(int server_fd, long timeout_ms);
+int ima_vtpm_bind(int server_fd, int user_ns_fd, long timeout_ms);
 
 int send_fd(int sock, int fd);
 int recv_fd(int sock);

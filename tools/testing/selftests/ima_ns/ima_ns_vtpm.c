@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What a container runtime does to give a container's IMA namespace a vTPM
- * served by swtpm, for shell scripts (make demo):
+ * What a container runtime does, on the host, to give a container's IMA
+ * namespace a vTPM served by swtpm, for shell scripts (the OCI hook, make
+ * demo):
  *
- *   ima_ns_vtpm new STATEDIR COMMAND [ARG...]
- *	Create a vTPM proxy device, serve it with swtpm (state in STATEDIR),
- *	wait until the kernel has registered the chip, then run COMMAND with
- *	the proxy's server side as descriptor 3 and, in its environment,
- *	IMA_NS_VTPM=tpmN and IMA_NS_VTPM_SWTPM=<swtpm's pid>.
- *
- *   ima_ns_vtpm connect FD
- *	As the root of a new IMA namespace, after mounting its securityfs
- *	and before activating it: connect the vTPM whose server side is FD.
+ *   ima_ns_vtpm bind PID STATEDIR
+ *	As host root, before the IMA namespace of PID's user namespace is
+ *	activated: create a vTPM proxy device, serve it with swtpm (state
+ *	and log in STATEDIR), wait until the kernel has registered the chip,
+ *	bind it to that namespace (VTPM_PROXY_IOC_BIND_IMA_NS) and print
+ *	"tpmN SWTPM_PID". swtpm goes on in a session of its own, holding the
+ *	only copy of the proxy's server side: nothing of the container ever
+ *	gets it. Killing swtpm ends the vTPM.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <linux/vtpm_proxy.h>
 
 #include "ima_ns_util.h"
 
@@ -36,8 +36,7 @@
 #define POLL_MS		100
 
 static const char usage_text[] =
-	"Usage: ima_ns_vtpm new STATEDIR COMMAND [ARG...]\n"
-	"       ima_ns_vtpm connect FD\n";
+	"Usage: ima_ns_vtpm bind PID STATEDIR\n";
 
 static int usage(void)
 {
@@ -45,7 +44,13 @@ static int usage(void)
 	return 2;
 }
 
-/* swtpm on @server_fd as its descriptor 3; never returns. */
+/*
+ * swtpm on @server_fd as its descriptor 3, in a session of its own and
+ * away from the caller's output, which a hook's runtime may wait on:
+ * swtpm outlives the caller. Signal masks and ignored signals survive
+ * exec, and a runtime may run its hooks with SIGTERM blocked: reset them,
+ * so that the stop hook's SIGTERM ends swtpm. Never returns.
+ */
 static void exec_swtpm(int server_fd, const char *state_dir)
 {
 	char state_arg[PATH_MAX + 8], log_arg[PATH_MAX + 16];
@@ -56,13 +61,22 @@ static void exec_swtpm(int server_fd, const char *state_dir)
 		"--locality", "allow-set-locality", "--log", log_arg, NULL
 	};
 	int null = open("/dev/null", O_RDWR);
+	sigset_t none;
 
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 	snprintf(state_arg, sizeof(state_arg), "dir=%s", state_dir);
 	snprintf(log_arg, sizeof(log_arg), "file=%s/log", state_dir);
 	if (null < 0 || dup2(server_fd, SERVER_FD) < 0)
 		_exit(127);
+	setsid();
 	dup2(null, STDIN_FILENO);
 	dup2(null, STDOUT_FILENO);
+	dup2(null, STDERR_FILENO);
 	close_range(SERVER_FD + 1, ~0U, 0);
 	execvp(argv[0], argv);
 	_exit(127);
@@ -91,13 +105,35 @@ static int wait_registered(unsigned int tpm_num, pid_t swtpm)
 	return 0;
 }
 
-static int cmd_new(const char *state_dir, char **command)
+static int parse_pid(const char *arg, pid_t *pid)
+{
+	char *end;
+	long val;
+
+	errno = 0;
+	val = strtol(arg, &end, 10);
+	if (errno || *end || val <= 0 || val > INT_MAX)
+		return -EINVAL;
+	*pid = val;
+	return 0;
+}
+
+static int cmd_bind(const char *pid_arg, const char *state_dir)
 {
 	struct vtpm_proxy_new_dev new_dev = { .flags = VTPM_PROXY_FLAG_TPM2 };
-	char value[32];
-	pid_t swtpm;
-	int vtpmx;
+	char path[64];
+	int vtpmx, user_ns, ret;
+	pid_t pid, swtpm;
 
+	if (parse_pid(pid_arg, &pid))
+		return usage();
+	/* Named first: the process may exit, its user namespace stays. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	user_ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (user_ns < 0) {
+		perror(path);
+		return 1;
+	}
 	if (mkdir(state_dir, 0700) && errno != EEXIST) {
 		perror(state_dir);
 		return 1;
@@ -115,49 +151,28 @@ static int cmd_new(const char *state_dir, char **command)
 	}
 	if (!swtpm)
 		exec_swtpm(new_dev.fd, state_dir);
-	if (wait_registered(new_dev.tpm_num, swtpm))
-		return 1;
-	if (new_dev.fd != SERVER_FD) {
-		if (dup2(new_dev.fd, SERVER_FD) < 0) {
-			perror("dup2");
-			return 1;
-		}
-		close(new_dev.fd);
+	ret = wait_registered(new_dev.tpm_num, swtpm);
+	if (!ret) {
+		ret = ima_vtpm_bind(new_dev.fd, user_ns, READY_MS);
+		if (ret)
+			fprintf(stderr, "ima_ns_vtpm: VTPM_PROXY_IOC_BIND_IMA_NS: %s\n",
+				strerror(-ret));
 	}
-	snprintf(value, sizeof(value), "tpm%u", new_dev.tpm_num);
-	setenv("IMA_NS_VTPM", value, 1);
-	snprintf(value, sizeof(value), "%d", swtpm);
-	setenv("IMA_NS_VTPM_SWTPM", value, 1);
-	execvp(command[0], command);
-	perror(command[0]);
-	return 127;
-}
-
-/* Retried while the chip is not registered yet (EAGAIN). */
-static int cmd_connect(const char *fd_arg)
-{
-	char *end;
-	long fd;
-	int ret;
-
-	errno = 0;
-	fd = strtol(fd_arg, &end, 10);
-	if (errno || *end || fd < 0 || fd > INT_MAX)
-		return usage();
-	ret = ima_vtpm_connect((int)fd, READY_MS);
+	/* From here on swtpm holds the only copy of the server side. */
+	close(new_dev.fd);
+	close(user_ns);
 	if (ret) {
-		fprintf(stderr, "ima_ns_vtpm: VTPM_PROXY_IOC_CONNECT_TO_IMA_NS: %s\n",
-			strerror(-ret));
+		kill(swtpm, SIGKILL);
+		waitpid(swtpm, NULL, 0);
 		return 1;
 	}
+	printf("tpm%u %d\n", new_dev.tpm_num, swtpm);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc >= 4 && !strcmp(argv[1], "new"))
-		return cmd_new(argv[2], argv + 3);
-	if (argc == 3 && !strcmp(argv[1], "connect"))
-		return cmd_connect(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "bind"))
+		return cmd_bind(argv[2], argv[3]);
 	return usage();
 }

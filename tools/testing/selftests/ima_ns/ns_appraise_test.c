@@ -2,12 +2,12 @@
 /*
  * Appraisal in IMA namespaces, with the real keyctl and evmctl: a
  * container's root loads its key into an "_ima" keyring of its session,
- * signs its files and enforces its own appraise policy. Each namespace
- * appraises with its own keyring, kept from its first use; a denial at any
- * level of the chain denies; no result carries over between namespaces;
- * changes by the host force appraisal again. Also: SETXATTR_CHECK of every
- * level, signed policies (POLICY_CHECK), template= rules, and hash rules,
- * which a namespace may not have.
+ * writes its policy, activates the namespace, signs its files and enforces
+ * that policy. Each namespace appraises with its own keyring, bound on
+ * activation; a denial at any level of the chain denies; no result carries
+ * over between namespaces; changes by the host force appraisal again.
+ * Also: SETXATTR_CHECK of every level, signed policies (POLICY_CHECK),
+ * template= rules, and hash rules, which a namespace may not have.
  *
  * Needs root, a kernel with CONFIG_IMA_NS and CONFIG_IMA_APPRAISE, openssl,
  * evmctl, keyctl and sh, a "true" program to copy and a scratch directory
@@ -169,36 +169,6 @@ FIXTURE_TEARDOWN(appraise)
 		remove_tree(self->dir);
 }
 
-/*
- * Start a container (nested in @parent if not NULL) with a session keyring
- * of its own and an active IMA namespace holding @policy.
- */
-static struct ima_ctr *start(struct __test_metadata *_metadata,
-			     struct ctrs *ctrs, const struct ima_ctr_ids *ids,
-			     struct ima_ctr *parent, const char *policy)
-{
-	struct ima_ctr *ctr = &ctrs->ctr[ctrs->nr];
-	int ret;
-
-	if (ctrs->nr == MAX_CTRS)
-		return NULL;
-	ret = parent ? ima_ctr_spawn(parent, ctr, ids) :
-		       ima_ctr_start(ctr, ids);
-	if (ret) {
-		TH_LOG("no container: %s", strerror(-ret));
-		return NULL;
-	}
-	ctrs->nr++;
-	ret = ima_ctr_new_session(ctr) ?:
-	      ima_ctr_activate(ctr, "sha256", NULL) ?:
-	      (*policy ? ima_ctr_policy_write(ctr, policy) : 0);
-	if (ret) {
-		TH_LOG("container not set up: %s", strerror(-ret));
-		return NULL;
-	}
-	return ctr;
-}
-
 /* The rule text that makes a container appraise its covered programs. */
 static void appraise_rule(int owner, const char *extra, char *buf,
 			  size_t size)
@@ -238,6 +208,42 @@ static int load_key(struct __test_metadata *_metadata, struct ima_ctr *ctr,
 	       ctr_run(_metadata, ctr, padd);
 }
 
+/*
+ * Start a container (nested in @parent if not NULL) with a session keyring
+ * of its own, holding an "_ima" keyring with @cert if not NULL, and an IMA
+ * namespace configured with @policy, then activated: the keyring is the
+ * namespace's from then on.
+ */
+static struct ima_ctr *start(struct __test_metadata *_metadata,
+			     struct ctrs *ctrs, const struct ima_ctr_ids *ids,
+			     struct ima_ctr *parent, const char *policy,
+			     const char *cert)
+{
+	struct ima_ctr *ctr = &ctrs->ctr[ctrs->nr];
+	int ret;
+
+	if (ctrs->nr == MAX_CTRS)
+		return NULL;
+	ret = parent ? ima_ctr_spawn(parent, ctr, ids) :
+		       ima_ctr_start(ctr, ids);
+	if (ret) {
+		TH_LOG("no container: %s", strerror(-ret));
+		return NULL;
+	}
+	ctrs->nr++;
+	ret = ima_ctr_new_session(ctr) ?:
+	      (cert ? load_key(_metadata, ctr, cert) : 0) ?:
+	      ima_ctr_mount(ctr) ?:
+	      ima_ctr_write_str(ctr, IMA_NS_HASH, "sha256") ?:
+	      (*policy ? ima_ctr_policy_write(ctr, policy) : 0) ?:
+	      ima_ctr_write_str(ctr, IMA_NS_ACTIVE, "1");
+	if (ret) {
+		TH_LOG("container not set up: %s", strerror(-ret));
+		return NULL;
+	}
+	return ctr;
+}
+
 /* evmctl ima_sign, in a container as its root, or on the host. */
 static int sign(struct __test_metadata *_metadata, struct ima_ctr *ctr,
 		const char *priv, const char *path)
@@ -273,7 +279,7 @@ TEST_F_TIMEOUT(appraise, unsigned_exec_denied, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule, NULL);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "covered", variant->host_owner, covered);
 	make_exe(_metadata, self->dir, "uncovered", UNMAPPED_UID, uncovered);
@@ -291,10 +297,10 @@ TEST_F_TIMEOUT(appraise, signed_exec_allowed, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "signed", variant->host_owner, path);
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OWN_KEY], path));
 
 	EXPECT_EQ(0, ima_ctr_exec(ctr, IMA_CTR_ROOT, path));
@@ -308,17 +314,17 @@ TEST_F_TIMEOUT(appraise, other_key_denied, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "other", variant->host_owner, path);
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OTHER_KEY], path));
 
 	EXPECT_EQ(-EACCES, ima_ctr_exec(ctr, IMA_CTR_ROOT, path));
 }
 
 /*
- * The keyring found on first use stays the namespace's: a later session
+ * The keyring found on activation stays the namespace's: a later session
  * with another "_ima" keyring neither adds its keys nor takes the first
  * one's away.
  */
@@ -328,11 +334,11 @@ TEST_F_TIMEOUT(appraise, keyring_kept, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "own", variant->host_owner, own);
 	make_exe(_metadata, self->dir, "other", variant->host_owner, other);
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OWN_KEY], own));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OTHER_KEY], other));
 	ASSERT_EQ(0, ima_ctr_exec(ctr, IMA_CTR_ROOT, own));
@@ -351,10 +357,10 @@ TEST_F_TIMEOUT(appraise, modified_exec_denied, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "modified", variant->host_owner, path);
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OWN_KEY], path));
 	ASSERT_EQ(0, ima_ctr_exec(ctr, IMA_CTR_ROOT, path));
 
@@ -374,10 +380,10 @@ TEST_F_TIMEOUT(appraise, host_changes_reappraised, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "changed", variant->host_owner, path);
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OWN_KEY], path));
 	ASSERT_EQ(0, ima_ctr_exec(ctr, IMA_CTR_ROOT, path));
 
@@ -415,9 +421,10 @@ TEST_F_TIMEOUT(appraise, imasig_refuses_hash, APPRAISE_TIMEOUT)
 
 	appraise_rule(variant->owner, "", loose, sizeof(loose));
 	appraise_rule(variant->owner, IMASIG, strict, sizeof(strict));
-	lax = start(_metadata, &self->ctrs, variant->ids, NULL, loose);
+	lax = start(_metadata, &self->ctrs, variant->ids, NULL, loose, NULL);
 	ASSERT_NE(NULL, lax);
-	signing = start(_metadata, &self->ctrs, variant->ids, NULL, strict);
+	signing = start(_metadata, &self->ctrs, variant->ids, NULL, strict,
+			NULL);
 	ASSERT_NE(NULL, signing);
 	make_exe(_metadata, self->dir, "hashed", variant->host_owner, path);
 	EXPECT_EQ(-EACCES, ima_ctr_exec(lax, IMA_CTR_ROOT, path));
@@ -442,10 +449,10 @@ TEST_F_TIMEOUT(appraise, template_per_rule, APPRAISE_TIMEOUT)
 	snprintf(policy, sizeof(policy),
 		 "measure func=BPRM_CHECK fowner=%d template=ima-sig\n%s",
 		 variant->owner, rule);
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, policy);
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, policy,
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	make_exe(_metadata, self->dir, "measured", variant->host_owner, path);
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, sign(_metadata, ctr, self->priv[OWN_KEY], path));
 	ASSERT_EQ(0, ima_ctr_exec(ctr, IMA_CTR_ROOT, path));
 
@@ -501,9 +508,11 @@ TEST_F_TIMEOUT(appraise, setxattr_check, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr, *child;
 
 	ctr = start(_metadata, &self->ctrs, variant->ids, NULL,
-		    "appraise func=SETXATTR_CHECK appraise_algos=sha256\n");
+		    "appraise func=SETXATTR_CHECK appraise_algos=sha256\n",
+		    NULL);
 	ASSERT_NE(NULL, ctr);
-	child = start(_metadata, &self->ctrs, variant->nested_ids, ctr, "");
+	child = start(_metadata, &self->ctrs, variant->nested_ids, ctr, "",
+		      NULL);
 	ASSERT_NE(NULL, child);
 	make_exe(_metadata, self->dir, "xattr", variant->host_owner, path);
 
@@ -527,7 +536,7 @@ TEST_F_TIMEOUT(appraise, hash_rule_refused, APPRAISE_TIMEOUT)
 	char rule[256], own[PATH_MAX], *policy;
 	struct ima_ctr *ctr;
 
-	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, "");
+	ctr = start(_metadata, &self->ctrs, variant->ids, NULL, "", NULL);
 	ASSERT_NE(NULL, ctr);
 	EXPECT_EQ(-EINVAL, ima_ctr_policy_write(ctr, "hash\n"));
 	EXPECT_EQ(-EINVAL, ima_ctr_policy_write(ctr, "dont_hash\n"));
@@ -559,14 +568,14 @@ TEST_F_TIMEOUT(appraise, signed_policy_required, APPRAISE_TIMEOUT)
 	struct ima_ctr *ctr;
 
 	ctr = start(_metadata, &self->ctrs, variant->ids, NULL,
-		    "appraise func=POLICY_CHECK appraise_type=imasig\n");
+		    "appraise func=POLICY_CHECK appraise_type=imasig\n",
+		    self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, ctr);
 	ASSERT_GT(sizeof(path), snprintf(path, sizeof(path), "%s/policy",
 					 self->dir));
 	ASSERT_EQ(0, write_file(path, rule, strlen(rule), O_CREAT | O_EXCL,
 				0644));
 	ASSERT_EQ(0, chown(path, variant->ids->base, variant->ids->base));
-	ASSERT_EQ(0, load_key(_metadata, ctr, self->cert[OWN_KEY]));
 
 	EXPECT_EQ(-EACCES, ima_ctr_policy_write(ctr, rule));
 	EXPECT_EQ(-EACCES, ima_ctr_policy_write(ctr, path));
@@ -595,9 +604,11 @@ TEST_F_TIMEOUT(appraise, parent_covers_child, APPRAISE_TIMEOUT)
 	struct ima_ctr *parent, *child;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		       self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, parent);
-	child = start(_metadata, &self->ctrs, variant->nested_ids, parent, "");
+	child = start(_metadata, &self->ctrs, variant->nested_ids, parent, "",
+		      NULL);
 	ASSERT_NE(NULL, child);
 	make_exe(_metadata, self->dir, "own", variant->host_owner, own);
 	make_exe(_metadata, self->dir, "other", variant->host_owner, other);
@@ -610,8 +621,8 @@ TEST_F_TIMEOUT(appraise, parent_covers_child, APPRAISE_TIMEOUT)
 	/* The child's keyring is not the parent's, even asked first. */
 	ASSERT_EQ(0, load_key(_metadata, child, self->cert[OTHER_KEY]));
 	EXPECT_EQ(-EACCES, ima_ctr_exec(child, IMA_CTR_ROOT, other));
+	EXPECT_EQ(0, ima_ctr_exec(child, IMA_CTR_ROOT, own));
 
-	ASSERT_EQ(0, load_key(_metadata, parent, self->cert[OWN_KEY]));
 	ASSERT_EQ(0, ima_ctr_exec(parent, IMA_CTR_ROOT, own));
 	EXPECT_EQ(0, ima_ctr_exec(child, IMA_CTR_ROOT, own));
 	EXPECT_EQ(-EACCES, ima_ctr_exec(child, IMA_CTR_ROOT, other));
@@ -625,12 +636,12 @@ TEST_F_TIMEOUT(appraise, siblings_appraise_alone, APPRAISE_TIMEOUT)
 	struct ima_ctr *a, *b;
 
 	appraise_rule(variant->owner, IMASIG, rule, sizeof(rule));
-	a = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	a = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		  self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, a);
-	b = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	b = start(_metadata, &self->ctrs, variant->ids, NULL, rule,
+		  self->cert[OTHER_KEY]);
 	ASSERT_NE(NULL, b);
-	ASSERT_EQ(0, load_key(_metadata, a, self->cert[OWN_KEY]));
-	ASSERT_EQ(0, load_key(_metadata, b, self->cert[OTHER_KEY]));
 	make_exe(_metadata, self->dir, "shared", variant->host_owner, path);
 	ASSERT_EQ(0, sign(_metadata, a, self->priv[OWN_KEY], path));
 
@@ -656,12 +667,12 @@ TEST_F_TIMEOUT(appraise, permit_directio, APPRAISE_TIMEOUT)
 	snprintf(lax, sizeof(lax), PSEUDO_FS_RULES
 		 "appraise func=FILE_CHECK fowner=%d permit_directio\n",
 		 variant->owner);
-	denying = start(_metadata, &self->ctrs, variant->ids, NULL, strict);
+	denying = start(_metadata, &self->ctrs, variant->ids, NULL, strict,
+			self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, denying);
-	permitting = start(_metadata, &self->ctrs, variant->ids, NULL, lax);
+	permitting = start(_metadata, &self->ctrs, variant->ids, NULL, lax,
+			   self->cert[OWN_KEY]);
 	ASSERT_NE(NULL, permitting);
-	ASSERT_EQ(0, load_key(_metadata, denying, self->cert[OWN_KEY]));
-	ASSERT_EQ(0, load_key(_metadata, permitting, self->cert[OWN_KEY]));
 	make_exe(_metadata, self->dir, "direct", variant->host_owner, path);
 	ASSERT_EQ(0, sign(_metadata, NULL, self->priv[OWN_KEY], path));
 
@@ -689,9 +700,10 @@ TEST_F_TIMEOUT(appraise, mprotect_exec_denied, APPRAISE_TIMEOUT)
 
 	snprintf(rule, sizeof(rule), "appraise func=MMAP_CHECK fowner=%d\n",
 		 variant->owner);
-	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule, NULL);
 	ASSERT_NE(NULL, parent);
-	child = start(_metadata, &self->ctrs, variant->nested_ids, parent, "");
+	child = start(_metadata, &self->ctrs, variant->nested_ids, parent, "",
+		      NULL);
 	ASSERT_NE(NULL, child);
 	make_exe(_metadata, self->dir, "covered", variant->host_owner, covered);
 	make_exe(_metadata, self->dir, "uncovered", UNMAPPED_UID, uncovered);
@@ -715,9 +727,10 @@ TEST_F_TIMEOUT(appraise, mknod_file_is_new, APPRAISE_TIMEOUT)
 	snprintf(rule, sizeof(rule),
 		 PSEUDO_FS_RULES "appraise func=FILE_CHECK fowner=%d\n",
 		 variant->owner);
-	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule);
+	parent = start(_metadata, &self->ctrs, variant->ids, NULL, rule, NULL);
 	ASSERT_NE(NULL, parent);
-	child = start(_metadata, &self->ctrs, variant->nested_ids, parent, "");
+	child = start(_metadata, &self->ctrs, variant->nested_ids, parent, "",
+		      NULL);
 	ASSERT_NE(NULL, child);
 	ASSERT_GT(sizeof(made), snprintf(made, sizeof(made), "%s/made",
 					 self->dir));

@@ -96,12 +96,13 @@ static int host_list_names(struct names *names)
 	return ret;
 }
 
-/* The files a namespace's ima/ has: the host's lists and seven more. */
+/* The files a namespace's ima/ has: the host's lists and ten more. */
 static int ns_file_names(struct names *names)
 {
 	static const char *const more[] = {
-		"active", "hash", "template_name", "ns_id", "policy",
-		"runtime_measurements_count", "violations", NULL
+		"active", "hash", "template_name", "keyring", "appraise",
+		"ns_id", "policy", "runtime_measurements_count", "violations",
+		"anchor", NULL
 	};
 	const char *const *p;
 	int ret;
@@ -268,8 +269,9 @@ TEST_F(ns, layout)
 	} modes[] = {
 		{ "active", 0600 }, { "hash", 0600 },
 		{ "template_name", 0600 }, { "policy", 0600 },
+		{ "keyring", 0600 }, { "appraise", 0600 },
 		{ "ns_id", 0440 }, { "runtime_measurements_count", 0440 },
-		{ "violations", 0440 },
+		{ "violations", 0440 }, { "anchor", 0600 },
 	};
 	char path[PATH_MAX + 64], target[PATH_MAX], host[PATH_MAX];
 	struct names want, seen;
@@ -330,8 +332,9 @@ TEST_F(ns, layout)
 }
 
 /*
- * Before activation, active, hash and template_name show the namespace's
- * configuration (the host's defaults) and the other files cannot be
+ * Before activation, active, hash, template_name, keyring, appraise and
+ * policy show the namespace's configuration (the host's hash and template,
+ * no keyring, enforcing, an empty policy) and the other files cannot be
  * opened.
  */
 TEST_F(ns, inactive_files)
@@ -345,17 +348,16 @@ TEST_F(ns, inactive_files)
 	expect_ctr_file(_metadata, &self->ctr, IMA_NS_ACTIVE, "0\n");
 	expect_ctr_file(_metadata, &self->ctr, IMA_NS_HASH, hash);
 	expect_ctr_file(_metadata, &self->ctr, IMA_NS_TEMPLATE, template);
+	expect_ctr_file(_metadata, &self->ctr, IMA_NS_KEYRING, "0\n");
+	expect_ctr_file(_metadata, &self->ctr, IMA_NS_APPRAISE, "enforce\n");
+	expect_ctr_file(_metadata, &self->ctr, IMA_POLICY, "");
 
 	EXPECT_EQ(-EPERM, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_NS_ID,
-				       &buf));
-	EXPECT_EQ(-EPERM, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_POLICY,
 				       &buf));
 	EXPECT_EQ(-EPERM, ima_ctr_read(&self->ctr, IMA_CTR_ROOT, IMA_COUNT,
 				       &buf));
 	EXPECT_EQ(-EPERM, ima_ctr_read(&self->ctr, IMA_CTR_ROOT,
 				       IMA_VIOLATIONS, &buf));
-	EXPECT_EQ(-EPERM, ima_ctr_policy_write(&self->ctr,
-					       "measure func=BPRM_CHECK\n"));
 	ASSERT_EQ(0, host_list_names(&lists));
 	ASSERT_LT(0, lists.count);
 	for (i = 0; i < lists.count; i++) {
@@ -1037,8 +1039,15 @@ TEST_F_TIMEOUT(ctrs, child_cannot_configure_parent, 60)
 	EXPECT_EQ(-EPERM, ima_ctr_write_str(&child, IMA_NS_HASH, "sha1"));
 	EXPECT_EQ(-EPERM, ima_ctr_write_str(&child, IMA_NS_TEMPLATE,
 					    "ima-sig"));
+	EXPECT_EQ(-EPERM, ima_ctr_write_str(&child, IMA_NS_KEYRING, "1"));
+	EXPECT_EQ(-EPERM, ima_ctr_write_str(&child, IMA_NS_APPRAISE, "log"));
+	EXPECT_EQ(-EPERM, ima_ctr_policy_write(&child,
+					       "measure func=BPRM_CHECK\n"));
+	EXPECT_EQ(-EPERM, ima_ctr_read(&child, IMA_CTR_ROOT, IMA_POLICY,
+				       &buf));
 	EXPECT_EQ(-EPERM, ima_ctr_write_str(&child, IMA_NS_ACTIVE, "1"));
 	expect_ctr_file(_metadata, &parent, IMA_NS_ACTIVE, "0\n");
+	expect_ctr_file(_metadata, &parent, IMA_NS_APPRAISE, "enforce\n");
 
 	ASSERT_EQ(0, ima_ctr_write_str(&parent, IMA_NS_ACTIVE, "1"));
 	EXPECT_EQ(-EPERM, ima_ctr_policy_write(&child,
@@ -1120,6 +1129,7 @@ TEST_F(host_view, created_on_activation)
 	names_add(&want, "runtime_measurements_count");
 	names_add(&want, "violations");
 	names_add(&want, "policy");
+	names_add(&want, "anchor");
 	ASSERT_EQ(0, list_dir(path, &seen));
 	expect_names(_metadata, &want, &seen, path);
 	for (i = 0; i < seen.count; i++) {
@@ -1132,8 +1142,10 @@ TEST_F(host_view, created_on_activation)
 		}
 		EXPECT_EQ(0, st.st_uid);
 		ASSERT_EQ(0, lstat(path, &st));
+		/* Read-only but for anchor, which host root writes. */
 		if (!S_ISLNK(st.st_mode))
-			EXPECT_EQ(0400, st.st_mode & 07777) {
+			EXPECT_EQ(strcmp(file, "anchor") ? 0400 : 0600,
+				  st.st_mode & 07777) {
 				TH_LOG("%s has mode %o", file,
 				       st.st_mode & 07777);
 			}

@@ -5,13 +5,14 @@
 # Containers started by an unmodified OCI runtime get their own IMA
 # namespace through its standard extension point: the createContainer
 # hook ima_ns_oci_hook.sh mounts securityfs, adds the container's _ima
-# keyring, activates the namespace and loads its policy before the
-# container's first process runs. Two user-namespace containers, A and B,
-# each with its own key, run at the same time; each execs a binary signed
-# with its key, one signed with the other's key, an unsigned one and one
-# that only it has. Then:
+# keyring and binds it by serial, writes the appraise mode and the policy,
+# then activates the namespace, before the container's first process
+# runs. Two user-namespace containers, A and B, each with its own key, run
+# at the same time; each execs a binary signed with its key, one signed
+# with the other's key, an unsigned one and one that only it has. Then:
 #   - the namespace is active and seen by the host after "create", before
-#     the container's process starts (LXC: after lxc-start), and the
+#     the container's process starts (LXC: after lxc-start), with the
+#     keyring and appraise mode the hook configured, and the
 #     container's first exec is the first entry of its own list;
 #   - the host sees that list and the policy under ima/namespaces/<id>/;
 #   - the container's appraise rule lets only binaries signed with its own
@@ -19,10 +20,17 @@
 #   - neither container's list or keyring counts for the other, and the
 #     host's policy is unchanged;
 #   - deleting a container removes its namespace, and only its.
+# Container A also has a vTPM, which the same hook binds from the host
+# (OCI createRuntime, LXC start-host) before activation:
+#   - swtpm, on the host, holds the vTPM's server side; no process of the
+#     container does;
+#   - A's boot_aggregate comes from the vTPM (B's, without one, is zero)
+#     and evmctl replays A's list to the vTPM's PCRs;
+#   - deleting A stops its emulator (OCI poststop, LXC post-stop).
 # All of it runs once per runtime: crun and runc from an OCI bundle with a
 # createContainer hook, LXC with the same hook as lxc.hook.mount
 # (IMA_NS_OCI_RUNTIMES overrides the list); the tests of a runtime that is
-# not installed skip.
+# not installed skip, and so do the vTPM's without swtpm or /dev/vtpmx.
 # Skips when evmctl, keyctl, openssl, cgroup2 or IMA namespaces are
 # missing. Work files go to $IMA_NS_SCRATCH (default /var/tmp/ima-ns), on
 # a block filesystem.
@@ -53,11 +61,18 @@ TEARDOWN_TIMEOUT=30
 # Each runtime in turn; the tests of one that is not installed skip.
 RUNTIMES=${IMA_NS_OCI_RUNTIMES:-crun runc lxc}
 # Run after the containers were created, then after they ran.
-TESTS_CREATED="namespaces_active_after_create"
+TESTS_CREATED="namespaces_active_after_create configured_by_hook
+	vtpm_server_side_on_host"
 TESTS_RAN="first_exec_in_own_list host_sees_list_and_policy
 	signed_binary_runs unsigned_binary_denied other_containers_key_rejected
-	distinct_namespaces host_policy_unchanged delete_removes_namespace
+	distinct_namespaces host_policy_unchanged vtpm_boot_aggregate
+	vtpm_list_replays delete_removes_namespace vtpm_emulator_stopped
 	other_namespace_stays delete_removes_second_namespace"
+# Why container A gets no vTPM here, or nothing.
+VTPM_MISSING=''
+VTPM_HELPER=$DIR/ima_ns_vtpm
+# Its swtpm's pid, read once A was created.
+VTPM_SWTPM=''
 
 WORK=''
 # The runtime under test, and the directory of its bundles and logs.
@@ -88,6 +103,17 @@ missing_prerequisite() {
 	done
 	if [ ! -e "$CGROUP_DIR/cgroup.controllers" ]; then
 		echo "no cgroup2 on $CGROUP_DIR (the runtime wants one)"
+	fi
+}
+
+# The reason container A cannot have a vTPM here, or nothing.
+missing_vtpm_prerequisite() {
+	if [ ! -c /dev/vtpmx ]; then
+		echo "no /dev/vtpmx (CONFIG_TCG_VTPM_PROXY)"
+	elif ! command -v swtpm >/dev/null; then
+		echo "swtpm not found"
+	elif [ ! -x "$VTPM_HELPER" ]; then
+		echo "no $VTPM_HELPER"
 	fi
 }
 
@@ -162,13 +188,23 @@ make_bundle() {
 	if [ "$RUNTIME" = lxc ]; then
 		lxc_write_config "$bundle" "$host_base" "/bin/sh /app/workload.sh" \
 			"$HOOK" "--policy $bundle/policy \
-			--cert $WORK/key-$name/cert.der --hash sha256 --template ima-ng"
+			--cert $WORK/key-$name/cert.der --hash sha256 --template ima-ng \
+			--appraise enforce" \
+			"$(vtpm_dir_of "$name")"
 		return
 	fi
 	oci_write_config "$bundle" "$host_base" '"/bin/sh", "/app/workload.sh"' \
 		"$HOOK" "\"--policy\", \"$bundle/policy\",
 		\"--cert\", \"$WORK/key-$name/cert.der\",
-		\"--hash\", \"sha256\", \"--template\", \"ima-ng\""
+		\"--hash\", \"sha256\", \"--template\", \"ima-ng\",
+		\"--appraise\", \"enforce\"" \
+		"$(vtpm_dir_of "$name")"
+}
+
+# NAME: the state directory of the container's vTPM; none but for A.
+vtpm_dir_of() {
+	[ "$1" = A ] && [ -z "$VTPM_MISSING" ] || return 0
+	echo "$SUITE/vtpm-$1"
 }
 
 # The command that runs containers of runtime RT.
@@ -260,7 +296,10 @@ wait_namespace_gone() {
 
 delete_container() {
 	local name=$1 left='' other
-	stop_container "$name" >/dev/null 2>&1 || return 1
+	if ! stop_container "$name" >"$SUITE/$name.delete" 2>&1; then
+		sed 's/^/# /' "$SUITE/$name.delete"
+		return 1
+	fi
 	for other in $CONTAINERS; do
 		[ "$other" = "$name" ] || left="$left $other"
 	done
@@ -275,8 +314,18 @@ cleanup_containers() {
 	CONTAINERS=''
 }
 
+# Emulators whose container's stop hook did not run.
+kill_vtpms() {
+	local pidfile
+	for pidfile in "$WORK"/*/vtpm-*/swtpm.pid; do
+		[ -r "$pidfile" ] || continue
+		kill "$(cat "$pidfile")" 2>/dev/null || true
+	done
+}
+
 cleanup() {
 	cleanup_containers
+	[ -z "$WORK" ] || kill_vtpms
 	[ -z "$WORK" ] || rm -rf "$WORK"
 }
 
@@ -298,7 +347,9 @@ result() {
 	local rt=$1 test
 	shift
 	for test in "$@"; do
-		if "$test"; then
+		if [ "${test#vtpm_}" != "$test" ] && [ -n "$VTPM_MISSING" ]; then
+			ktap_test_skip "${rt}_$test"
+		elif "$test"; then
 			ktap_test_pass "${rt}_$test"
 		else
 			ktap_test_fail "${rt}_$test"
@@ -320,6 +371,16 @@ namespaces_active_after_create() {
 		[ "$id_b" -gt 0 ] && container_active A && container_active B &&
 		[ -d "$HOST_IMA/namespaces/$id_a" ] &&
 		[ -d "$HOST_IMA/namespaces/$id_b" ]
+}
+
+# The hook bound a keyring by serial and wrote the appraise mode, and both
+# containers have keyrings of their own.
+configured_by_hook() {
+	local ring_a ring_b
+	ring_a=$(ima_file_of_pid "$(container_pid A)" keyring)
+	ring_b=$(ima_file_of_pid "$(container_pid B)" keyring)
+	[ "$ring_a" -gt 0 ] && [ "$ring_b" -gt 0 ] && [ "$ring_a" != "$ring_b" ] &&
+		[ "$(ima_file_of_pid "$(container_pid A)" appraise)" = enforce ]
 }
 
 # The container's process (/bin/sh, i.e. busybox) is the first exec its
@@ -370,6 +431,90 @@ host_policy_unchanged() {
 		"$HOST_IMA/policy"
 }
 
+# PID: a live process (a zombie is not).
+process_alive() {
+	local state
+	state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" \
+		2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# PID: the process holds a vTPM proxy's server side ("anon_inode:[vtpms]").
+holds_server_side() {
+	local fd
+	for fd in "/proc/$1/fd/"*; do
+		case $(readlink "$fd" 2>/dev/null) in
+		*vtpms*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# The PCRs of TPM CHIP in the format of evmctl ima_measurement --pcrs.
+tpm_pcrs() {
+	local i=0
+	while [ "$i" -lt 24 ]; do
+		printf 'PCR-%02d: %s\n' "$i" \
+			"$(cat "/sys/class/tpm/$1/pcr-sha256/$i")"
+		i=$((i + 1))
+	done
+}
+
+# A's vTPM was bound from the host: its swtpm holds the server side, the
+# container's process does not.
+vtpm_server_side_on_host() {
+	[ -n "$VTPM_SWTPM" ] && process_alive "$VTPM_SWTPM" &&
+		holds_server_side "$VTPM_SWTPM" &&
+		! holds_server_side "$(container_pid A)"
+}
+
+# A's boot_aggregate comes from its vTPM; B has none: zero.
+vtpm_boot_aggregate() {
+	local zero
+	zero=:$(printf '%064d' 0)
+	inside_list A | sed -n 2p | grep -q ' boot_aggregate$' &&
+		! inside_list A | sed -n 2p | grep -q "$zero boot_aggregate\$" &&
+		inside_list B | sed -n 2p | grep -q "$zero boot_aggregate\$"
+}
+
+# evmctl replays A's list (the host's copy) to its vTPM's PCRs; the
+# extends are queued, so they may lag a little.
+vtpm_list_replays() {
+	local chip tries=0 out
+	chip=$(cat "$(vtpm_dir_of A)/chip") || return 1
+	while [ "$tries" -lt 20 ]; do
+		cp "$HOST_IMA/namespaces/$id_a/binary_runtime_measurements" \
+			"$SUITE/A.list"
+		tpm_pcrs "$chip" >"$SUITE/A.pcrs"
+		out=$(evmctl ima_measurement --ignore-violations \
+			--pcrs "sha256,$SUITE/A.pcrs" "$SUITE/A.list" 2>&1) || true
+		case $out in
+		*Failed*) ;;
+		*"Matched per TPM bank"*) return 0 ;;
+		esac
+		sleep 1
+		tries=$((tries + 1))
+	done
+	printf '%s\n' "$out" | tail -n 5 | sed 's/^/# /'
+	return 1
+}
+
+# Deleting A ran its stop hook, which stopped the emulator.
+vtpm_emulator_stopped() {
+	local waited=0
+	while process_alive "$VTPM_SWTPM"; do
+		if [ "$waited" -ge "$TEARDOWN_TIMEOUT" ]; then
+			[ ! -e "$(vtpm_dir_of A)/swtpm.pid" ] ||
+				echo "# the stop hook did not run"
+			grep -E '^(State|SigBlk|SigIgn)' \
+				"/proc/$VTPM_SWTPM/status" | sed 's/^/# swtpm /'
+			return 1
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+}
+
 delete_removes_namespace() {
 	delete_container A && wait_namespace_gone "$id_a"
 }
@@ -396,6 +541,12 @@ run_suite() {
 	id_a=$(create_container A) || ktap_exit_fail_msg "$rt cannot create A"
 	id_b=$(create_container B) || ktap_exit_fail_msg "$rt cannot create B"
 	ktap_print_msg "$rt: IMA namespaces: A $id_a, B $id_b"
+	VTPM_SWTPM=''
+	if [ -z "$VTPM_MISSING" ]; then
+		VTPM_SWTPM=$(cat "$(vtpm_dir_of A)/swtpm.pid" 2>/dev/null) || true
+		ktap_print_msg "$rt: A's vTPM: $(cat "$(vtpm_dir_of A)/chip" \
+			2>/dev/null), swtpm $VTPM_SWTPM"
+	fi
 	# shellcheck disable=SC2086 # lists of names
 	result "$rt" $TESTS_CREATED
 	if ! start_container A || ! start_container B; then
@@ -434,6 +585,9 @@ main() {
 		$(count_words $TESTS_CREATED $TESTS_RAN)))
 	make_key "$WORK/key-A"
 	make_key "$WORK/key-B"
+	VTPM_MISSING=$(missing_vtpm_prerequisite)
+	[ -z "$VTPM_MISSING" ] ||
+		ktap_print_msg "container A gets no vTPM: $VTPM_MISSING"
 	for rt in $RUNTIMES; do
 		if ! command -v "$(runtime_command "$rt")" >/dev/null; then
 			ktap_print_msg "$rt not found: its tests skip"

@@ -170,7 +170,28 @@ FIXTURE(stress) {
 	char dir[PATH_MAX / 4];
 	struct shared_files shared;
 	pid_t writer, evictor;
+	/* max_ima_namespaces before the test raised it, or "". */
+	char saved_limit[32];
 };
+
+/*
+ * The long sizes run more namespaces at once (and, freed asynchronously,
+ * in a row) than the default max_ima_namespaces (128) allows one user:
+ * lift it for the test, which is not about the limit.
+ */
+static int lift_ns_limit(char *saved, size_t size)
+{
+	char *buf, want[32];
+	ssize_t len;
+
+	len = read_file(IMA_NS_SYSCTL, &buf);
+	if (len < 0)
+		return len;
+	snprintf(saved, size, "%s", buf);
+	free(buf);
+	snprintf(want, sizeof(want), "%d\n", 4 * MAX_NS);
+	return write_file(IMA_NS_SYSCTL, want, strlen(want), 0, 0);
+}
 
 FIXTURE_SETUP(stress)
 {
@@ -179,8 +200,11 @@ FIXTURE_SETUP(stress)
 
 	self->writer = -1;
 	self->evictor = -1;
+	self->saved_limit[0] = '\0';
 	if (reason)
 		SKIP(return, "%s", reason);
+	ASSERT_EQ(0, lift_ns_limit(self->saved_limit,
+				   sizeof(self->saved_limit)));
 	ASSERT_EQ(0, ima_scratch_dir(self->dir, sizeof(self->dir)));
 	if (ima_scratch_is_measurable(self->dir))
 		SKIP(return, "scratch on tmpfs: set %s", IMA_SCRATCH_ENV);
@@ -196,6 +220,9 @@ FIXTURE_TEARDOWN(stress)
 {
 	stop_loop(self->writer);
 	stop_loop(self->evictor);
+	if (self->saved_limit[0])
+		write_file(IMA_NS_SYSCTL, self->saved_limit,
+			   strlen(self->saved_limit), 0, 0);
 }
 
 /*
@@ -717,6 +744,16 @@ static int mount_new(struct ima_ctr *ctr, bool retry)
 		usleep(100000);
 	}
 	return ret;
+}
+
+/*
+ * Any user may create namespaces: the default is fanotify's 128 groups
+ * per user, not the max_threads / 2 of other ucounts. (Read as the boot
+ * left it: every test restores what it changed.)
+ */
+TEST_F(limit, small_default)
+{
+	EXPECT_STREQ("128\n", self->saved);
 }
 
 /* max_ima_namespaces: the next namespace is refused until one dies. */
