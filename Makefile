@@ -76,15 +76,19 @@ MATRIX_EXCLUDE_no-ima-ns := Documentation
 MATRIX_EXCLUDE_no-ima := Documentation tools/testing/selftests
 MATRIX_EXCLUDE_no-user-ns := Documentation tools/testing/selftests
 # Versions that enter a result besides the tree: toolchain, guest tools, QEMU.
-export RESULT_CACHE_PACKAGES := binutils gcc libc6 perl $(DEPS) $(DEPS_NO_RECOMMENDS)
+export RESULT_CACHE_PACKAGES := binutils gcc libc6 perl libtss2-tctildr0 \
+	libtss2-tcti-device0 $(DEPS) $(DEPS_NO_RECOMMENDS)
+# Variables given on make's command line reach the flavor's make too: they
+# are inputs, and PREBUILT is cleared so that a flavor always builds.
 matrix_cache = scripts/result-cache.sh --name matrix-$(1) --tree $(KTREE) \
-	$(addprefix --exclude ,$(MATRIX_EXCLUDE_$(1)))
+	$(addprefix --exclude ,$(MATRIX_EXCLUDE_$(1))) \
+	--input '$(subst ','\'',$(MAKEOVERRIDES))'
 $(addprefix matrix-,$(MATRIX_FLAVORS)): matrix-%: prepare
-	@$(call matrix_cache,$*) -- $(MAKE) --no-print-directory $(MATRIX_$*)
+	@$(call matrix_cache,$*) -- $(MAKE) --no-print-directory $(MATRIX_$*) PREBUILT=
 # For scripts/test-all.sh: print the cached result or fail; build what the
 # flavor runs on (its kernel, and the root image if it boots).
 $(addprefix matrix-cached-,$(MATRIX_FLAVORS)): matrix-cached-%: prepare
-	@$(call matrix_cache,$*) --lookup -- $(MAKE) --no-print-directory $(MATRIX_$*)
+	@$(call matrix_cache,$*) --lookup -- $(MAKE) --no-print-directory $(MATRIX_$*) PREBUILT=
 $(addprefix matrix-build-,$(MATRIX_FLAVORS)): matrix-build-%: prepare
 	@$(MAKE) --no-print-directory $(patsubst test-vm,rootfs,$(patsubst \
 		kernel-check,kernel,$(MATRIX_$*)))
