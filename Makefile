@@ -20,12 +20,18 @@ ROOTFS := $(BUILD)/rootfs-$(FLAVOR).img
 OUT := $(BUILD)/out/$(FLAVOR)
 TEST_TIMEOUT ?= 1500
 
+# PREBUILT=1: kernel-check, warnings and selftests take the kernel as it
+# is built, test-vm and test-vm-appraise-log the kernel and root image:
+# scripts/test-all.sh builds them first, so that two makes never work in
+# one build directory at once.
+PREBUILT ?=
+
 # Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n".
 KCONFIG_EXTRA ?=
 SELFTEST_FRAGMENT ?= $(KTREE)/tools/testing/selftests/ima_ns/config
 DEBUG_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_debug.config
-FRAGMENTS := $(KTREE)/kernel/configs/ima_ns_guest.config \
-	     $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
+GUEST_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_guest.config
+FRAGMENTS := $(GUEST_FRAGMENT) $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 # Paths relative to the checkout, so every clone shares the cache.
@@ -45,30 +51,65 @@ DEPS_NO_RECOMMENDS := runc lxc
 
 # The configurations the patchset must build in, without the debug
 # fragment; the host tests also run on the one without IMA namespaces.
-# Each target prints a summary line, as the suite does.
+# MATRIX_<flavor> is the make goal and variables of each; it is also what
+# its cached result is keyed on (scripts/result-cache.sh), so it names no
+# absolute path: every clone shares the key. The build-only flavors start
+# from a trimmed guest (MATRIX_FRAGMENT: the kernel core, TPM, securityfs,
+# audit, keys and integrity, no drivers or network protocols): every
+# overlay C file and every user of what the overlay adds to a shared
+# header (all in kernel/, security/, drivers/char/tpm/) is still built;
+# what is left out only includes those headers. Each target prints a
+# summary line, as the suite does; "cached: ..." when its inputs are those
+# of a run that passed.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
 HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
-matrix-no-ima-ns: ; @$(MAKE) --no-print-directory test-vm FLAVOR=no-ima-ns \
-	DEBUG_FRAGMENT= ONLY=$(HOST_TESTS) \
+MATRIX_FRAGMENT := scripts/matrix-build.config
+MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns DEBUG_FRAGMENT= ONLY=$(HOST_TESTS) \
 	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
-matrix-no-ima: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-ima \
-	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n" && \
-	echo "1 passed, 0 failed"
-matrix-no-user-ns: ; @$(MAKE) --no-print-directory kernel FLAVOR=no-user-ns \
-	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n" && \
-	echo "1 passed, 0 failed"
+MATRIX_no-ima := kernel-check FLAVOR=no-ima GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
+	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n"
+MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
+	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
+# Inputs a flavor's result does not depend on: the documentation, and the
+# selftests for the flavors that boot nothing.
+MATRIX_EXCLUDE_no-ima-ns := Documentation
+MATRIX_EXCLUDE_no-ima := Documentation tools/testing/selftests
+MATRIX_EXCLUDE_no-user-ns := Documentation tools/testing/selftests
+# Versions that enter a result besides the tree: toolchain, guest tools, QEMU.
+export RESULT_CACHE_PACKAGES := binutils gcc libc6 perl libtss2-tctildr0 \
+	libtss2-tcti-device0 $(DEPS) $(DEPS_NO_RECOMMENDS)
+# Variables given on make's command line reach the flavor's make too: they
+# are inputs, and PREBUILT is cleared so that a flavor always builds.
+matrix_cache = scripts/result-cache.sh --name matrix-$(1) --tree $(KTREE) \
+	$(addprefix --exclude ,$(MATRIX_EXCLUDE_$(1))) \
+	--input '$(subst ','\'',$(MAKEOVERRIDES))'
+$(addprefix matrix-,$(MATRIX_FLAVORS)): matrix-%: prepare
+	@$(call matrix_cache,$*) -- $(MAKE) --no-print-directory $(MATRIX_$*) PREBUILT=
+# For scripts/test-all.sh: print the cached result or fail; build what the
+# flavor runs on (its kernel, and the root image if it boots).
+$(addprefix matrix-cached-,$(MATRIX_FLAVORS)): matrix-cached-%: prepare
+	@$(call matrix_cache,$*) --lookup -- $(MAKE) --no-print-directory $(MATRIX_$*) PREBUILT=
+$(addprefix matrix-build-,$(MATRIX_FLAVORS)): matrix-build-%: prepare
+	@$(MAKE) --no-print-directory $(patsubst test-vm,rootfs,$(patsubst \
+		kernel-check,kernel,$(MATRIX_$*)))
 matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
 print-matrix-flavors: ; @echo $(MATRIX_FLAVORS)
 
+# A kernel build as a check of its own: one pass when it builds.
+kernel-check: $(if $(PREBUILT),,kernel)
+	@echo "1 passed, 0 failed"
+
 # W=1 and sparse on the overlay's kernel code, in the test kernel's tree.
-warnings: kernel
+warnings: $(if $(PREBUILT),,kernel)
 	@scripts/check-warnings.sh $(KTREE) $(OBJ)
 
 # kernel-doc, htmldocs (Documentation/security) and the ABI files.
 docs: prepare
 	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
 
-.PHONY: matrix print-matrix-flavors warnings docs test-vm test-vm-appraise-log $(addprefix matrix-,$(MATRIX_FLAVORS))
+.PHONY: matrix print-matrix-flavors warnings docs test-vm test-vm-appraise-log \
+	kernel-check \
+	$(foreach f,$(MATRIX_FLAVORS),matrix-$(f) matrix-cached-$(f) matrix-build-$(f))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean
 
@@ -139,7 +180,7 @@ kernel: prepare
 		{ tail -n 40 $(OBJ)/kernel-build.log; exit 1; }
 	@grep -E '(warning|error):' $(OBJ)/kernel-build.log || true
 
-selftests: kernel
+selftests: $(if $(PREBUILT),,kernel)
 	@rm -rf $(SELFTESTS) && mkdir -p $(SELFTESTS)
 	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests/ima_ns \
 		OUTPUT=$(SELFTESTS)/obj KHDR_INCLUDES="-isystem $(OBJ)/usr/include"
@@ -164,7 +205,7 @@ test:
 	@scripts/test-all.sh $(if $(filter 1,$(MATRIX)),$(if $(ONLY),,--matrix)) -- \
 		$(MAKE) --no-print-directory FLAVOR=$(FLAVOR) $(if $(ONLY),ONLY=$(ONLY))
 
-test-vm: rootfs
+test-vm: $(if $(PREBUILT),,rootfs)
 	@scripts/qemu-test.sh --kernel $(BZIMAGE) --rootfs $(ROOTFS) \
 		--outdir $(OUT) --timeout $(TEST_TIMEOUT) --mode test \
 		--append "ima_ns.timeout=900$(if $(ONLY), ima_ns.only=$(ONLY))"
@@ -176,7 +217,7 @@ test-vm: rootfs
 APPRAISE_LOG_TESTS := ns_config_test
 appraise_log_only = $(if $(ONLY),$(filter $(APPRAISE_LOG_TESTS),$(subst $(comma), ,$(ONLY))),$(APPRAISE_LOG_TESTS))
 comma := ,
-test-vm-appraise-log: rootfs
+test-vm-appraise-log: $(if $(PREBUILT),,rootfs)
 	@$(if $(appraise_log_only),scripts/qemu-test.sh --kernel $(BZIMAGE) \
 		--rootfs $(ROOTFS) --outdir $(OUT)-appraise-log \
 		--timeout $(TEST_TIMEOUT) --mode test --append "ima_appraise=log \
@@ -242,4 +283,20 @@ series: prepare
 
 series-check: series
 	@scripts/series.sh check $(KTREE) $(SERIES) $(SERIES_WORK) $(SERIES_BUILDS)
+
+# make test's series check, series-check SERIES_BUILDS=none: its passing
+# result is reused while the committed history, the base, the MAINTAINERS
+# that checkpatch's exemption reads and the series tooling are the same
+# (scripts/result-cache.sh). In a fresh clone, making the series alone
+# takes 5-10 minutes of CPU.
+SERIES_TOOLING := scripts/series.sh scripts/series-cover.txt scripts/series-bodies \
+	scripts/series-fixes scripts/series-messages scripts/series-rebased \
+	scripts/series-splits scripts/overlay.sh
+.PHONY: series-test
+series-test: prepare
+	@scripts/result-cache.sh --name series --input "$$(git rev-parse HEAD)" \
+		--input "$$(git -C $(KTREE) rev-parse 'base^{tree}')" \
+		--input "$$(sha256sum <$(KTREE)/MAINTAINERS)" \
+		$(addprefix --files ,$(SERIES_TOOLING)) \
+		-- $(MAKE) --no-print-directory series-check SERIES_BUILDS=none
 # ---- end of series ----------------------------------------------------------

@@ -141,21 +141,48 @@ commit_overlay() {
 	git -C "$tree" tag -f overlay >/dev/null
 }
 
+# A git tree of the pristine base at TREE (commit and tag "base").
+unpack_base() {
+	local tree=$1 tarball=$2
+	mkdir -p "$tree"
+	echo "overlay: unpacking $(basename "$tarball")"
+	tar -xJf "$tarball" --strip-components=1 -C "$tree"
+	# Debian's .gitignore ignores every top-level path ("/*"),
+	# which would hide new files from export: drop that rule.
+	sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' "$tree/.gitignore"
+	git -C "$tree" init -q
+	git -C "$tree" add -A -f
+	git -C "$tree" -c user.name=ima-ns -c user.email=ima-ns@localhost \
+		commit -q -m "base: $(basename "$tarball" .tar.xz)"
+	git -C "$tree" tag base
+}
+
+# The same from a repository of the base kept beside the tarball, made
+# from the first tree unpacked: a new clone checks it out (a tenth of the
+# CPU time) instead of unpacking and hashing 80000 files again.
+checkout_base() {
+	local tree=$1 tarball=$2 repo scratch
+	repo=${tarball%.tar.xz}.git
+	if [[ ! -d $repo ]]; then
+		unpack_base "$tree" "$tarball"
+		scratch=$(mktemp -d "$repo.XXXXXX")
+		git clone -q --bare "$tree" "$scratch/repo.git"
+		mv -T "$scratch/repo.git" "$repo" 2>/dev/null || true
+		rm -rf "$scratch"
+		return
+	fi
+	echo "overlay: checking out the base from $repo"
+	git clone -q "$repo" "$tree"
+	git -C "$tree" remote remove origin
+	git -C "$tree" rev-parse -q --verify base >/dev/null ||
+		die "$repo has no tag base"
+}
+
 cmd_prepare() {
 	local tree=$1 tarball=$2 changed
 	if [[ ! -d $tree/.git ]]; then
 		rm -rf "$tree"
-		mkdir -p "$tree"
-		echo "overlay: unpacking $(basename "$tarball")"
-		tar -xJf "$tarball" --strip-components=1 -C "$tree"
-		# Debian's .gitignore ignores every top-level path ("/*"),
-		# which would hide new files from export: drop that rule.
-		sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' "$tree/.gitignore"
-		git -C "$tree" init -q
-		git -C "$tree" add -A -f
-		git -C "$tree" -c user.name=ima-ns -c user.email=ima-ns@localhost \
-			commit -q -m "base: $(basename "$tarball" .tar.xz)"
-		git -C "$tree" tag base
+		checkout_base "$tree" "$tarball"
 		apply_overlay "$tree"
 		commit_overlay "$tree"
 		record_overlay_digest "$tree"

@@ -47,24 +47,33 @@ die() { echo "series: $*" >&2; exit 1; }
 kgit() { git -C "$KTREE" "$@"; }
 
 # Print the kernel tree (a tree object in KTREE) of the overlay at commit
-# $1, or fail if one of its patches does not apply to the base.
+# $1, or fail if one of its patches does not apply to the base. Every
+# write of the scratch index rewrites all 80000 entries: the new files go
+# in with one update-index (their blobs copied over in one pack) and the
+# patches, one file each, with one git apply.
 materialise() {
-	local commit=$1 index mode type hash path blob rc=0
+	local commit=$1 index mode type hash path rc=0 patches=() added=()
 	index=$(mktemp)
 	GIT_INDEX_FILE=$index kgit read-tree base
 	while IFS=$' \t' read -r mode type hash path; do
 		[[ $type == blob ]] || continue
 		if [[ $path == *.patch ]]; then
-			git -C "$REPO" cat-file blob "$hash" |
-				GIT_INDEX_FILE=$index kgit apply --cached - 2>/dev/null ||
-				{ rc=1; break; }
+			patches+=("$hash")
 		else
-			blob=$(git -C "$REPO" cat-file blob "$hash" |
-				kgit hash-object -w --stdin)
-			GIT_INDEX_FILE=$index kgit update-index --add \
-				--cacheinfo "$mode,$blob,$path"
+			added+=("$mode $hash"$'\t'"$path")
 		fi
 	done < <(git -C "$REPO" ls-tree -r "$commit" -- "${OVERLAY_ROOTS[@]}")
+	if ((${#added[@]})); then
+		printf '%s\n' "${added[@]}" | cut -d' ' -f2 | cut -f1 |
+			git -C "$REPO" pack-objects -q --stdout | kgit unpack-objects -q
+		printf '%s\n' "${added[@]}" | sed 's/ / blob /' |
+			GIT_INDEX_FILE=$index kgit update-index --add --index-info
+	fi
+	if ((${#patches[@]})); then
+		for hash in "${patches[@]}"; do
+			git -C "$REPO" cat-file blob "$hash"
+		done | GIT_INDEX_FILE=$index kgit apply --cached - 2>/dev/null || rc=1
+	fi
 	((rc == 0)) && GIT_INDEX_FILE=$index kgit write-tree
 	rm -f "$index"
 	return "$rc"
