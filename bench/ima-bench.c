@@ -586,12 +586,24 @@ static int make_file(const char *path, size_t size, unsigned int seed)
 	return err;
 }
 
+/* Let deferred frees (RCU, workqueues) and writeback finish. */
+static void settle(void)
+{
+	sync();
+	sleep(1);
+}
+
+/*
+ * Each row starts once the previous row's namespaces are torn down: their
+ * deferred frees would otherwise run, and be counted, inside this one.
+ */
 static void bench_loop(const char *workload, const char *config,
 		       const struct ns_spec *spec, struct loop *l,
 		       const char *extra)
 {
 	struct samples s;
 
+	settle();
 	run_in(spec, task_loop, l, &s);
 	emit(workload, config, spec->depth, "ns/op", &s, l->iters, extra);
 }
@@ -883,13 +895,6 @@ static long long sum_keys(const char *path, const char *const *keys,
 	}
 	fclose(f);
 	return found ? sum : -1;
-}
-
-/* Let deferred frees (RCU, workqueues) and writeback finish. */
-static void settle(void)
-{
-	sync();
-	sleep(1);
 }
 
 /*
