@@ -20,7 +20,6 @@
 #include <linux/memcontrol.h>
 #include <linux/mnt_idmapping.h>
 #include <linux/mutex.h>
-#include <linux/notifier.h>
 #include <linux/ratelimit.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
@@ -92,12 +91,6 @@ static void reap_namespaces(struct work_struct *work);
 static DECLARE_WORK(ima_ns_reap_work, reap_namespaces);
 
 /*
- * Told about each namespace about to be freed, in process context, so that
- * the layers above (the host's securityfs view) let go of it.
- */
-static BLOCKING_NOTIFIER_HEAD(ima_ns_release_chain);
-
-/*
  * Like the user namespace that owns it, an IMA namespace is counted in the
  * parent user namespace and its ancestors: a struct ucounts pins its user
  * namespace, so counting it in its owner would keep the owner alive.
@@ -116,18 +109,21 @@ static void dec_ima_namespaces(struct ucounts *ucounts)
 /*
  * Per user, as fanotify's 128 groups (FANOTIFY_DEFAULT_MAX_GROUPS): one
  * per container a user runs is plenty, while each namespace costs what
- * its memory cgroup does not see: a walk at every LSM policy load and a
- * directory in the host's securityfs. Not max_threads / 2, which
+ * its memory cgroup does not see: a walk at every LSM policy load and its
+ * securityfs superblock. Not max_threads / 2, which
  * fork_init() gives every ucount: any user could make that many.
  */
 #define IMA_NS_DEFAULT_MAX	128
 
-static int __init ima_ns_init_limit(void)
+static struct kmem_cache *ima_ns_cache __ro_after_init;
+
+static int __init ima_ns_init(void)
 {
 	init_user_ns.ucount_max[UCOUNT_IMA_NAMESPACES] = IMA_NS_DEFAULT_MAX;
+	ima_ns_cache = KMEM_CACHE(ima_namespace, SLAB_ACCOUNT | SLAB_PANIC);
 	return 0;
 }
-core_initcall(ima_ns_init_limit);
+core_initcall(ima_ns_init);
 
 /* Whether uid 0 of @user_ns is the host's: its records may reach the log. */
 static bool maps_host_root(struct user_namespace *user_ns)
@@ -147,7 +143,7 @@ static struct ima_namespace *alloc_ns(struct user_namespace *user_ns)
 		goto fail;
 
 	err = -ENOMEM;
-	ns = kzalloc(sizeof(*ns), GFP_KERNEL_ACCOUNT);
+	ns = kmem_cache_zalloc(ima_ns_cache, GFP_KERNEL);
 	if (!ns)
 		goto fail_dec;
 
@@ -192,7 +188,7 @@ fail_status:
 	ima_ns_status_free_ns(ns);
 fail_free:
 	mem_cgroup_put(ns->memcg);
-	kfree(ns);
+	kmem_cache_free(ima_ns_cache, ns);
 fail_dec:
 	dec_ima_namespaces(ucounts);
 fail:
@@ -371,18 +367,6 @@ struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns)
 	return ima_ns_of(ns->user_ns->parent);
 }
 
-/**
- * ima_ns_register_release_notifier - be told when namespaces are freed
- * @nb: called with the struct ima_namespace about to be freed as data; no
- *	hook and no reference can reach it any more
- *
- * Return: 0.
- */
-int ima_ns_register_release_notifier(struct notifier_block *nb)
-{
-	return blocking_notifier_chain_register(&ima_ns_release_chain, nb);
-}
-
 /* Whether @inode's owner and group are both mapped in @ns's user namespace. */
 static bool owns_inode(const struct ima_namespace *ns, struct mnt_idmap *idmap,
 		       struct inode *inode)
@@ -466,7 +450,6 @@ static void reap_namespaces(struct work_struct *work)
 	unsigned long index;
 
 	xa_for_each_marked(&ima_ns_xa, index, ns, IMA_NS_DEAD) {
-		blocking_notifier_call_chain(&ima_ns_release_chain, 0, ns);
 		/*
 		 * A namespace someone anchored gets a last anchor, if its list
 		 * grew since: throw-away namespaces cost the host nothing.
@@ -480,7 +463,7 @@ static void reap_namespaces(struct work_struct *work)
 		mem_cgroup_put(ns->memcg);
 		dec_ima_namespaces(ns->ucounts);
 		xa_erase_irq(&ima_ns_xa, index);
-		kfree(ns);
+		kmem_cache_free(ima_ns_cache, ns);
 	}
 }
 

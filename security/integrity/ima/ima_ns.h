@@ -11,7 +11,6 @@
 #include <linux/err.h>
 #include <linux/ima_ns.h>
 #include <linux/jump_label.h>
-#include <linux/notifier.h>
 #include <linux/types.h>
 
 struct ima_namespace;
@@ -32,7 +31,6 @@ struct ima_namespace *ima_ns_of(struct user_namespace *user_ns);
 struct ima_namespace *ima_ns_get_by_id(u64 id);
 struct ima_namespace *ima_ns_next(struct ima_namespace *prev);
 struct ima_namespace *ima_ns_parent(const struct ima_namespace *ns);
-int ima_ns_register_release_notifier(struct notifier_block *nb);
 bool ima_ns_may_write_xattr(struct mnt_idmap *idmap, struct inode *inode);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -77,11 +75,6 @@ static inline struct ima_namespace *
 ima_ns_parent(const struct ima_namespace *ns)
 {
 	return NULL;
-}
-
-static inline int ima_ns_register_release_notifier(struct notifier_block *nb)
-{
-	return 0;
 }
 
 static inline bool ima_ns_may_write_xattr(struct mnt_idmap *idmap,

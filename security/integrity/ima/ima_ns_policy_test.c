@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -534,6 +535,70 @@ static void ima_ns_policy_test_failed_write(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, read_policy(test, ns, current_cred()), before);
 }
 
+struct funcs_case {
+	const char *name;
+	const char *rules[2];
+	unsigned int funcs;
+};
+
+static const struct funcs_case funcs_cases[] = {
+	{ "no rule", { NULL }, 0 },
+	{ "one hook", { "measure func=FILE_CHECK" }, BIT(FILE_CHECK) },
+	{ "two hooks", { "measure func=BPRM_CHECK", "audit func=MMAP_CHECK" },
+	  BIT(BPRM_CHECK) | BIT(MMAP_CHECK) },
+	{ "a dont_ rule names its hook too",
+	  { "dont_measure func=CREDS_CHECK uid=0" }, BIT(CREDS_CHECK) },
+	{ "a rule without func= matches every hook",
+	  { "measure func=FILE_CHECK", "measure fsmagic=0xef53" }, ~0U },
+};
+
+KUNIT_ARRAY_PARAM_DESC(funcs, funcs_cases, name);
+
+/*
+ * policy_funcs lets a hook skip a level: it holds every hook a rule can
+ * match, so that a skipped level is one whose rules would all have said
+ * no.
+ */
+static void ima_ns_policy_test_funcs(struct kunit *test)
+{
+	const struct funcs_case *c = test->param_value;
+	struct ima_namespace *ns = new_ns(test, SHIFTED_ROOT);
+	struct super_block *sb;
+	struct inode *inode;
+	enum ima_hooks func;
+	size_t i;
+
+	sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	inode = kunit_kzalloc(test, sizeof(*inode), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_ASSERT_NOT_NULL(test, inode);
+	sb->s_magic = TMPFS_MAGIC;
+	inode->i_sb = sb;
+	inode->i_mode = S_IFREG | 0644;
+
+	for (i = 0; i < ARRAY_SIZE(c->rules) && c->rules[i]; i++)
+		KUNIT_ASSERT_EQ(test, write_rule(ns, c->rules[i]),
+				accepted(c->rules[i]));
+	if (i)
+		ima_update_policy(ns);
+	KUNIT_EXPECT_EQ(test, ns->policy_funcs, c->funcs);
+
+	for (func = FILE_CHECK; func < MAX_CHECK; func++) {
+		int action;
+
+		if (func == KEY_CHECK || func == CRITICAL_DATA ||
+		    func == POST_SETATTR)
+			continue;
+		action = ima_match_policy(ns, &nop_mnt_idmap, inode,
+					  current_cred(),
+					  0, func, MAY_READ,
+					  IMA_DO_MASK | IMA_AUDIT, NULL, NULL,
+					  NULL, NULL);
+		if (!(ns->policy_funcs & BIT(func)))
+			KUNIT_EXPECT_EQ_MSG(test, action, 0, "func %d", func);
+	}
+}
+
 static struct kunit_case ima_ns_policy_test_cases[] = {
 	KUNIT_CASE_PARAM(ima_ns_policy_test_rule, rule_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_long_rule, long_rule_gen_params),
@@ -541,6 +606,7 @@ static struct kunit_case ima_ns_policy_test_cases[] = {
 	KUNIT_CASE_PARAM(ima_ns_policy_test_ids, id_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_audit, audit_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_failed_write, session_gen_params),
+	KUNIT_CASE_PARAM(ima_ns_policy_test_funcs, funcs_gen_params),
 	{}
 };
 

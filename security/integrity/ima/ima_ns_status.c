@@ -59,12 +59,7 @@
 #include "ima.h"
 #include "ima_ns_status.h"
 
-static const struct rhashtable_params status_params = {
-	.key_len = sizeof_field(struct ima_ns_status, iint),
-	.key_offset = offsetof(struct ima_ns_status, iint),
-	.head_offset = offsetof(struct ima_ns_status, node),
-	.automatic_shrinking = true,
-};
+static const struct rhashtable_params status_params = IMA_NS_STATUS_PARAMS;
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Records allocated and not yet freed, for the KUnit tests. */
@@ -90,9 +85,23 @@ static void count_records(long delta)
 }
 #endif
 
+/* Caches of their own: no rounding up to the next kmalloc size. */
+static struct kmem_cache *record_cache __ro_after_init;
+static struct kmem_cache *inode_status_cache __ro_after_init;
+
+static int __init ima_ns_status_caches_init(void)
+{
+	record_cache = KMEM_CACHE(ima_ns_status, SLAB_ACCOUNT | SLAB_PANIC);
+	inode_status_cache = KMEM_CACHE(ima_ns_inode_status,
+					SLAB_ACCOUNT | SLAB_PANIC);
+	return 0;
+}
+core_initcall(ima_ns_status_caches_init);
+
 static void free_record_rcu(struct rcu_head *rcu)
 {
-	kfree(container_of(rcu, struct ima_ns_status, rcu));
+	kmem_cache_free(record_cache,
+			container_of(rcu, struct ima_ns_status, rcu));
 	count_records(-1);
 }
 
@@ -126,24 +135,6 @@ int ima_ns_status_init(struct ima_namespace *ns)
 {
 	ns->status.dying = false;
 	return rhashtable_init(&ns->status.ht, &status_params);
-}
-
-/**
- * ima_ns_status_find - look up a namespace's record for an inode
- * @ns: namespace, referenced by the caller; never init_ima_ns
- * @iint: integrity cache of an inode the caller holds
- *
- * Lock-free. The record stays valid while the caller holds @ns and the
- * inode; read or write its results only under iint->mutex.
- *
- * Return: The record, or NULL if @ns has none for @iint.
- */
-struct ima_ns_status *ima_ns_status_find(struct ima_namespace *ns,
-					 struct ima_iint_cache *iint)
-{
-	if (ns == &init_ima_ns)
-		return NULL;
-	return rhashtable_lookup_fast(&ns->status.ht, &iint, status_params);
 }
 
 /**
@@ -188,7 +179,7 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 
 	charged = ima_ns_charge_begin(ns);
 	if (!head) {
-		head = kmalloc(sizeof(*head), GFP_KERNEL_ACCOUNT);
+		head = kmem_cache_alloc(inode_status_cache, GFP_KERNEL);
 		if (!head)
 			goto nomem;
 		spin_lock_init(&head->lock);
@@ -201,7 +192,7 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 		smp_store_release(&iint->ns_status, head);
 	}
 
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	rec = kmem_cache_zalloc(record_cache, GFP_KERNEL);
 	if (!rec)
 		goto nomem;
 	ima_ns_charge_end(charged);
@@ -213,7 +204,7 @@ struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 	err = rhashtable_lookup_insert_fast(&ns->status.ht, &rec->node,
 					    status_params);
 	if (err) {
-		kfree(rec);
+		kmem_cache_free(record_cache, rec);
 		count_records(-1);
 		return ERR_PTR(err);
 	}

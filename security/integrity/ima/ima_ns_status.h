@@ -13,7 +13,8 @@
 #include <linux/err.h>
 #include <linux/integrity.h>
 #include <linux/list.h>
-#include <linux/rhashtable-types.h>
+#include <linux/hash.h>
+#include <linux/rhashtable.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
@@ -129,10 +130,35 @@ struct ima_ns_status {
 
 #ifdef CONFIG_IMA_NS
 
+/* Keys are addresses: hashed and compared as such, not as bytes. */
+static inline u32 ima_ns_status_hash(const void *key, u32 len, u32 seed)
+{
+	return hash_ptr(*(void *const *)key, 32) ^ seed;
+}
+
+static inline int ima_ns_status_cmp(struct rhashtable_compare_arg *arg,
+				    const void *obj)
+{
+	return *(void *const *)arg->key !=
+	       ((const struct ima_ns_status *)obj)->iint;
+}
+
+/*
+ * An initializer rather than a variable: each user's copy is a constant
+ * the rhashtable helpers inline (a first table of 4 buckets, not 64).
+ */
+#define IMA_NS_STATUS_PARAMS {						\
+	.key_len = sizeof_field(struct ima_ns_status, iint),		\
+	.key_offset = offsetof(struct ima_ns_status, iint),		\
+	.head_offset = offsetof(struct ima_ns_status, node),		\
+	.nelem_hint = 3,						\
+	.automatic_shrinking = true,					\
+	.hashfn = ima_ns_status_hash,					\
+	.obj_cmpfn = ima_ns_status_cmp,					\
+}
+
 int ima_ns_status_init(struct ima_namespace *ns);
 void ima_ns_status_free_ns(struct ima_namespace *ns);
-struct ima_ns_status *ima_ns_status_find(struct ima_namespace *ns,
-					 struct ima_iint_cache *iint);
 struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 					struct ima_iint_cache *iint);
 void ima_ns_status_reset(struct ima_iint_cache *iint);
@@ -155,12 +181,6 @@ static inline int ima_ns_status_init(struct ima_namespace *ns)
 
 static inline void ima_ns_status_free_ns(struct ima_namespace *ns)
 {
-}
-
-static inline struct ima_ns_status *
-ima_ns_status_find(struct ima_namespace *ns, struct ima_iint_cache *iint)
-{
-	return NULL;
 }
 
 static inline struct ima_ns_status *

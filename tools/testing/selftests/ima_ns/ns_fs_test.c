@@ -1225,6 +1225,44 @@ TEST_F(host_view, root_only)
 	expect_ctr_file(_metadata, &self->ctr, IMA_POLICY, "");
 }
 
+/*
+ * Each active namespace has one name, its id in decimal: other spellings
+ * of it, and names that are no id, are not there.
+ */
+TEST_F(host_view, one_name_per_namespace)
+{
+	char path[PATH_MAX], name[48];
+	static const char *const formats[] = {
+		"0%llu", "+%llu", " %llu", "%llu ", "%llu.", "0x%llx",
+	};
+	static const char *const others[] = {
+		"0", "00", "-1", "18446744073709551616", "x", "..."
+	};
+	size_t i;
+
+	activate(_metadata, &self->ctr, &self->id);
+	ASSERT_EQ(0, ima_host_ns_path(self->id, NULL, path, sizeof(path)));
+	ASSERT_EQ(0, access(path, F_OK));
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		snprintf(name, sizeof(name), formats[i],
+			 (unsigned long long)self->id);
+		snprintf(path, sizeof(path), IMA_HOST_NS_DIR "/%s", name);
+		EXPECT_EQ(-1, access(path, F_OK)) {
+			TH_LOG("\"%s\" names namespace %llu", name,
+			       (unsigned long long)self->id);
+		}
+		EXPECT_EQ(ENOENT, errno);
+	}
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		snprintf(path, sizeof(path), IMA_HOST_NS_DIR "/%s", others[i]);
+		EXPECT_EQ(-1, access(path, F_OK)) {
+			TH_LOG("%s exists", path);
+		}
+		EXPECT_EQ(ENOENT, errno);
+	}
+}
+
 /* The view goes when the namespace's last process is gone. */
 TEST_F_TIMEOUT(host_view, removed_when_namespace_dies, 60)
 {
