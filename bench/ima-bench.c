@@ -944,6 +944,29 @@ static void read_mem(struct mem *m)
 	m->global = slab < 0 || percpu < 0 ? -1 : slab + percpu;
 }
 
+/*
+ * Before a memory reading: the previous workload's namespaces are freed
+ * in deferred work (RCU, workqueues) that can outlast settle()'s second;
+ * a free landing in the measured window would count against it. Wait
+ * until the global count holds still (within 4 KiB), at most 30 s.
+ */
+static void settle_mem(void)
+{
+	struct mem m;
+	long long last;
+	int i;
+
+	settle();
+	read_mem(&m);
+	for (i = 0; i < 30; i++) {
+		last = m.global;
+		sleep(1);
+		read_mem(&m);
+		if (last >= 0 && llabs(m.global - last) < 4096)
+			break;
+	}
+}
+
 /* Whether this kernel shows what the global count needs. */
 static void setup_global(void)
 {
@@ -972,7 +995,7 @@ static int mem_per_holder(const struct ns_spec *spec, int n, struct mem *per,
 
 	if (!h)
 		return set_why(why, "out of memory");
-	settle();
+	settle_mem();
 	read_mem(&before);
 	for (i = 0; i < n && !err; i++, started++)
 		err = holder_start(&h[i], spec, NULL, NULL, &s);
@@ -1094,7 +1117,7 @@ static void mem_entries(const char *tag, const struct ns_spec *spec,
 		emit_na("mem_per_1000_entries", config, spec->depth, s.why);
 		return;
 	}
-	settle();
+	settle_mem();
 	read_mem(&before);
 	holder_run(&h, &s);
 	read_mem(&after);

@@ -62,7 +62,7 @@ def rows($all):
 		   | row($title; "IMA-ns depth \($d), per extra level";
 			 per_level(m("patched"; $w; "ima-ns"; $d);
 				   m("patched"; $w; "ima-ns"; 1); $d);
-			 "patched host-only"; $host; "<="; 0.05)),
+			 "patched host-only"; $host; "<="; 0.03)),
 		  (1, 32 | . as $d
 		   | row($title; "user ns depth \($d), no IMA-ns";
 			 m("patched"; $w; "userns"; $d);

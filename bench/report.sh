@@ -86,12 +86,12 @@ plot_depth() {
 		set xrange [0:33]
 		set grid
 		set datafile missing 'NaN'
-		f(x) = 1.15 + 0.05 * (x - 1)
+		f(x) = 1.15 + 0.03 * (x - 1)
 		plot '$data' using 1:2 with linespoints lw 2 title 'open+read+close, IMA-ns', \
 		     '$data' using 1:4 with linespoints lw 2 title 'fork+exec, IMA-ns', \
 		     '$data' using 1:3 with linespoints dt 2 title 'open+read+close, user ns only', \
 		     '$data' using 1:5 with linespoints dt 2 title 'fork+exec, user ns only', \
-		     [1:32] f(x) with lines dt 3 lc rgb 'red' title 'target: 1.15 + 0.05/level'
+		     [1:32] f(x) with lines dt 3 lc rgb 'red' title 'target: 1.15 + 0.03/level'
 	GNUPLOT
 	echo "depth plot: $png"
 }
