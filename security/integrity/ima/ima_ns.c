@@ -70,6 +70,8 @@ struct ima_namespace init_ima_ns = {
  */
 static DEFINE_XARRAY_FLAGS(ima_ns_xa, XA_FLAGS_LOCK_IRQ);
 #define IMA_NS_DEAD	XA_MARK_1
+/* Dead and past ima_ns_status_dying(): see reap_namespaces(). */
+#define IMA_NS_REAPING	XA_MARK_2
 
 /* Enabled by the first activation, never disabled: see ima_current_ns(). */
 DEFINE_STATIC_KEY_FALSE(ima_ns_in_use);
@@ -448,8 +450,26 @@ static void reap_namespaces(struct work_struct *work)
 {
 	struct ima_namespace *ns;
 	unsigned long index;
+	bool found = false;
 
+	/*
+	 * One RCU grace period for all the namespaces of this run, not one
+	 * each: a runtime that stops containers in quick succession must not
+	 * find its new ones refused (max_ima_namespaces) while the old ones
+	 * wait in line here.
+	 */
 	xa_for_each_marked(&ima_ns_xa, index, ns, IMA_NS_DEAD) {
+		ima_ns_status_dying(ns);
+		xa_lock_irq(&ima_ns_xa);
+		__xa_set_mark(&ima_ns_xa, index, IMA_NS_REAPING);
+		xa_unlock_irq(&ima_ns_xa);
+		found = true;
+	}
+	if (!found)
+		return;
+	synchronize_rcu();
+
+	xa_for_each_marked(&ima_ns_xa, index, ns, IMA_NS_REAPING) {
 		/*
 		 * A namespace someone anchored gets a last anchor, if its list
 		 * grew since: throw-away namespaces cost the host nothing.
@@ -458,7 +478,7 @@ static void reap_namespaces(struct work_struct *work)
 			ima_ns_anchor(ns);
 		ima_ns_measurements_free(ns);
 		ima_ns_policy_free(ns);
-		ima_ns_status_free_ns(ns);
+		ima_ns_status_free_dead(ns);
 		key_put(ns->keyring);
 		mem_cgroup_put(ns->memcg);
 		dec_ima_namespaces(ns->ucounts);

@@ -420,12 +420,38 @@ void ima_ns_status_free_ns(struct ima_namespace *ns)
 {
 	might_sleep();
 
-	WRITE_ONCE(ns->status.dying, true);
-	/*
-	 * Pairs with rcu_read_lock() in ima_ns_status_free_inode(): once
-	 * this returns, evictions that missed @dying are done with the table
-	 * and later ones no longer touch it.
-	 */
+	ima_ns_status_dying(ns);
 	synchronize_rcu();
+	ima_ns_status_free_dead(ns);
+}
+
+/**
+ * ima_ns_status_dying - first half of ima_ns_status_free_ns()
+ * @ns: dying namespace, which no hook can reach any more
+ *
+ * From now on inode eviction leaves @ns's records to @ns. Call
+ * ima_ns_status_free_dead() after an RCU grace period, which may be
+ * shared by many namespaces.
+ */
+void ima_ns_status_dying(struct ima_namespace *ns)
+{
+	WRITE_ONCE(ns->status.dying, true);
+}
+
+/**
+ * ima_ns_status_free_dead - second half of ima_ns_status_free_ns()
+ * @ns: namespace passed to ima_ns_status_dying() at least an RCU grace
+ *	period ago
+ *
+ * Context: Process context. May sleep.
+ */
+void ima_ns_status_free_dead(struct ima_namespace *ns)
+{
+	/*
+	 * The grace period since ima_ns_status_dying() pairs with
+	 * rcu_read_lock() in ima_ns_status_free_inode(): evictions that
+	 * missed @dying are done with the table and later ones no longer
+	 * touch it.
+	 */
 	rhashtable_free_and_destroy(&ns->status.ht, free_ns_record, NULL);
 }

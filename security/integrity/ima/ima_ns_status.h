@@ -74,8 +74,8 @@ struct ima_ns_status_store {
  * struct ima_ns_inode_status - the records of every namespace for one inode
  * @lock: protects @records and the @head member of every record linked to
  *	it. Taken from the inode-free RCU callback, hence _bh elsewhere.
- * @records: one record per namespace that applied its policy to the inode
  * @nr_records: length of @records, at most IMA_NS_MAX_INODE_RECORDS
+ * @records: one record per namespace that applied its policy to the inode
  * @rcu: frees this structure after the inode, once no dying namespace can
  *	still be looking at it
  *
@@ -84,8 +84,8 @@ struct ima_ns_status_store {
  */
 struct ima_ns_inode_status {
 	spinlock_t lock;	/* see above */
-	struct hlist_head records;
 	unsigned int nr_records;
+	struct hlist_head records;
 	struct rcu_head rcu;
 };
 
@@ -130,10 +130,13 @@ struct ima_ns_status {
 
 #ifdef CONFIG_IMA_NS
 
-/* Keys are addresses: hashed and compared as such, not as bytes. */
+/*
+ * Keys are addresses: hashed and compared as such, not as bytes. The seed
+ * goes in before the multiply, so that a rehash separates a collision.
+ */
 static inline u32 ima_ns_status_hash(const void *key, u32 len, u32 seed)
 {
-	return hash_ptr(*(void *const *)key, 32) ^ seed;
+	return hash_64((uintptr_t)*(void *const *)key ^ seed, 32);
 }
 
 static inline int ima_ns_status_cmp(struct rhashtable_compare_arg *arg,
@@ -159,6 +162,8 @@ static inline int ima_ns_status_cmp(struct rhashtable_compare_arg *arg,
 
 int ima_ns_status_init(struct ima_namespace *ns);
 void ima_ns_status_free_ns(struct ima_namespace *ns);
+void ima_ns_status_dying(struct ima_namespace *ns);
+void ima_ns_status_free_dead(struct ima_namespace *ns);
 struct ima_ns_status *ima_ns_status_get(struct ima_namespace *ns,
 					struct ima_iint_cache *iint);
 void ima_ns_status_reset(struct ima_iint_cache *iint);
@@ -180,6 +185,14 @@ static inline int ima_ns_status_init(struct ima_namespace *ns)
 }
 
 static inline void ima_ns_status_free_ns(struct ima_namespace *ns)
+{
+}
+
+static inline void ima_ns_status_dying(struct ima_namespace *ns)
+{
+}
+
+static inline void ima_ns_status_free_dead(struct ima_namespace *ns)
 {
 }
 
