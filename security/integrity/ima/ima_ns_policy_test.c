@@ -543,9 +543,14 @@ struct funcs_case {
 
 static const struct funcs_case funcs_cases[] = {
 	{ "no rule", { NULL }, 0 },
-	{ "one hook", { "measure func=FILE_CHECK" }, BIT(FILE_CHECK) },
-	{ "two hooks", { "measure func=BPRM_CHECK", "audit func=MMAP_CHECK" },
+	{ "one hook", { "appraise func=BPRM_CHECK" }, BIT(BPRM_CHECK) },
+	{ "two hooks", { "audit func=BPRM_CHECK", "audit func=MMAP_CHECK" },
 	  BIT(BPRM_CHECK) | BIT(MMAP_CHECK) },
+	/* A writer's ToMToU check runs whichever hooks measure. */
+	{ "measuring adds the violation checks' hooks",
+	  { "measure func=BPRM_CHECK" },
+	  BIT(BPRM_CHECK) | BIT(FILE_CHECK) | BIT(MMAP_CHECK) |
+	  BIT(MMAP_CHECK_REQPROT) },
 	{ "a dont_ rule names its hook too",
 	  { "dont_measure func=CREDS_CHECK uid=0" }, BIT(CREDS_CHECK) },
 	{ "a rule without func= matches every hook",
