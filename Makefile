@@ -289,8 +289,10 @@ series-check: series
 	@scripts/series.sh check $(KTREE) $(SERIES) $(SERIES_WORK) $(SERIES_BUILDS)
 
 # make test's series check, series-check SERIES_BUILDS=none: its passing
-# result is reused while the committed history, the base, the MAINTAINERS
-# that checkpatch's exemption reads and the series tooling are the same
+# result is reused while the commits that make the series (the first-parent
+# commits that change the overlay: one that changes only tooling or the
+# README makes no patch), the base, the MAINTAINERS that checkpatch's
+# exemption reads and the series tooling are the same
 # (scripts/result-cache.sh). In a fresh clone, making the series alone
 # takes 5-10 minutes of CPU.
 SERIES_TOOLING := scripts/series.sh scripts/series-cover.txt scripts/series-bodies \
@@ -298,7 +300,9 @@ SERIES_TOOLING := scripts/series.sh scripts/series-cover.txt scripts/series-bodi
 	scripts/series-splits scripts/overlay.sh
 .PHONY: series-test
 series-test: prepare
-	@scripts/result-cache.sh --name series --input "$$(git rev-parse HEAD)" \
+	@scripts/result-cache.sh --name series \
+		--input "$$(git rev-list --first-parent HEAD -- \
+			$$(scripts/overlay.sh roots))" \
 		--input "$$(git -C $(KTREE) rev-parse 'base^{tree}')" \
 		--input "$$(sha256sum <$(KTREE)/MAINTAINERS)" \
 		$(addprefix --files ,$(SERIES_TOOLING)) \

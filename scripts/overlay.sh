@@ -11,6 +11,7 @@
 #   overlay.sh export TREE            write the tree's edits back to the overlay
 #   overlay.sh export-check TREE      non-zero, listing files, if they differ
 #   overlay.sh apply KSRC             apply the overlay to a pristine 6.12 tree
+#   overlay.sh roots                  the overlay's top-level paths
 set -euo pipefail
 
 OVERLAY_ROOTS=(Documentation drivers fs include kernel security tools MAINTAINERS.patch)
@@ -259,5 +260,6 @@ export) cmd_export "$2" ;;
 export-check) cmd_export_check "$2" ;;
 apply) cmd_apply "${2:-}" ;;
 files) overlay_files ;;
-*) die "usage: $0 prepare|export|export-check|apply|files ..." ;;
+roots) printf '%s\n' "${OVERLAY_ROOTS[@]}" ;;
+*) die "usage: $0 prepare|export|export-check|apply|files|roots ..." ;;
 esac
