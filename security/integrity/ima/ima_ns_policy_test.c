@@ -604,6 +604,62 @@ static void ima_ns_policy_test_funcs(struct kunit *test)
 	}
 }
 
+struct hook_action_case {
+	const char *name;
+	const char *rules[2];
+	bool known;		/* ima_hook_action() answers for file hooks */
+};
+
+static const struct hook_action_case hook_action_cases[] = {
+	{ "hooks only", { "measure func=FILE_CHECK", "audit func=BPRM_CHECK" },
+	  true },
+	{ "pcr= and template= are actions",
+	  { "measure func=FILE_CHECK pcr=11 template=ima-sig" }, true },
+	{ "uid=", { "measure func=FILE_CHECK uid=0" }, false },
+	{ "mask=", { "measure func=FILE_CHECK mask=MAY_READ" }, false },
+	{ "fsmagic= on another hook's rule",
+	  { "measure func=FILE_CHECK", "dont_measure fsmagic=0x9fa0" }, false },
+	{ "fowner=", { "audit func=BPRM_CHECK fowner=0" }, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hook_action, hook_action_cases, name);
+
+/*
+ * A policy whose rules name only hooks has each file hook's action ready
+ * (the hooks then walk no rules): the same action and PCR the rules give.
+ * Any other condition, in any rule, turns that off.
+ */
+static void ima_ns_policy_test_hook_action(struct kunit *test)
+{
+	const struct hook_action_case *c = test->param_value;
+	struct ima_namespace *ns = new_ns(test, SHIFTED_ROOT);
+	int flags = IMA_MEASURE | IMA_AUDIT | IMA_APPRAISE | IMA_HASH;
+	enum ima_hooks func;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c->rules) && c->rules[i]; i++)
+		KUNIT_ASSERT_EQ(test, write_rule(ns, c->rules[i]),
+				accepted(c->rules[i]));
+	if (i)
+		ima_update_policy(ns);
+
+	for (func = FILE_CHECK; func <= CREDS_CHECK; func++) {
+		int action = -1, pcr = -1, want, want_pcr;
+
+		if (!ima_hook_action(ns, func, &action, &pcr)) {
+			KUNIT_EXPECT_FALSE_MSG(test, c->known, "func %d", func);
+			continue;
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, c->known, "func %d", func);
+		want_pcr = CONFIG_IMA_MEASURE_PCR_IDX;
+		want = ima_match_policy(ns, NULL, NULL, NULL, 0, func, 0,
+					flags & ns->policy_flag, &want_pcr,
+					NULL, NULL, NULL);
+		KUNIT_EXPECT_EQ_MSG(test, action, want, "func %d", func);
+		KUNIT_EXPECT_EQ_MSG(test, pcr, want_pcr, "func %d", func);
+	}
+}
+
 static struct kunit_case ima_ns_policy_test_cases[] = {
 	KUNIT_CASE_PARAM(ima_ns_policy_test_rule, rule_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_long_rule, long_rule_gen_params),
@@ -612,6 +668,8 @@ static struct kunit_case ima_ns_policy_test_cases[] = {
 	KUNIT_CASE_PARAM(ima_ns_policy_test_audit, audit_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_failed_write, session_gen_params),
 	KUNIT_CASE_PARAM(ima_ns_policy_test_funcs, funcs_gen_params),
+	KUNIT_CASE_PARAM(ima_ns_policy_test_hook_action,
+			 hook_action_gen_params),
 	{}
 };
 
