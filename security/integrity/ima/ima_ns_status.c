@@ -362,7 +362,7 @@ void ima_ns_status_free_inode(struct ima_iint_cache *iint)
 		return;
 
 	/*
-	 * Pairs with synchronize_rcu() in ima_ns_status_free_ns(): a dying
+	 * Pairs with the grace period after ima_ns_status_dying(): a dying
 	 * namespace destroys its table only after every section that saw it
 	 * alive is over.
 	 */
