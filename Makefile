@@ -66,6 +66,9 @@ DEPS_NO_RECOMMENDS := runc lxc
 # summary line, as the suite does; "cached: ..." when its inputs are those
 # of a run that passed.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
+# Built only once the test kernel is: they reuse its ccache entries, which
+# a build beside it would not find yet.
+MATRIX_AFTER_KERNEL := no-ima-ns
 HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
 MATRIX_FRAGMENT := scripts/matrix-build.config
 MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns ONLY=$(HOST_TESTS) \
@@ -98,6 +101,7 @@ $(addprefix matrix-build-,$(MATRIX_FLAVORS)): matrix-build-%: prepare
 		kernel-check,kernel,$(MATRIX_$*)))
 matrix: $(addprefix matrix-,$(MATRIX_FLAVORS))
 print-matrix-flavors: ; @echo $(MATRIX_FLAVORS)
+print-matrix-after-kernel: ; @echo $(MATRIX_AFTER_KERNEL)
 
 # A kernel build as a check of its own: one pass when it builds.
 kernel-check: $(if $(PREBUILT),,kernel)
@@ -111,8 +115,8 @@ warnings: $(if $(PREBUILT),,kernel)
 docs: prepare
 	@scripts/check-docs.sh $(KTREE) $(BUILD)/docs
 
-.PHONY: matrix print-matrix-flavors warnings docs test-vm test-vm-appraise-log \
-	kernel-check \
+.PHONY: matrix print-matrix-flavors print-matrix-after-kernel warnings docs \
+	test-vm test-vm-appraise-log kernel-check \
 	$(foreach f,$(MATRIX_FLAVORS),matrix-$(f) matrix-cached-$(f) matrix-build-$(f))
 .PHONY: FORCE help deps base prepare export export-check apply kernel selftests \
 	rootfs test stress demo shell clean

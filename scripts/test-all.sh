@@ -13,8 +13,8 @@
 # with git am, checkpatch --strict on each patch; its result reused for
 # the same history), "MAKE docs" (kernel-doc, htmldocs, ABI), the kernel
 # (and root image) of each matrix flavor that has no cached result ("MAKE
-# matrix-build-FLAVOR") and, once the test kernel is built, "MAKE
-# warnings" (W=1 and sparse on our code). The background runs under nice
+# matrix-build-FLAVOR"; a flavor of MATRIX_AFTER_KERNEL once the test
+# kernel is built) and then "MAKE warnings" (W=1 and sparse on our code). The background runs under nice
 # 19, so the suite's build and VM keep their speed and the background
 # takes the cycles they leave; its output is printed as each of its steps
 # ends. After the suite's VMs, each flavor runs in the foreground ("MAKE
@@ -141,9 +141,28 @@ run_text_checks() {
 	show docs
 }
 
-# The kernels of the flavors without a cached result, then W=1/sparse on
-# the test kernel once it is built. A flavor ends with $work/FLAVOR.done
-# beside FLAVOR.cached, .built or .failed.
+# Build the kernel of flavor $1 unless its result is cached; it ends with
+# $work/FLAVOR.done beside FLAVOR.cached, .built or .failed.
+build_flavor() {
+	local flavor=$1
+	[[ ! -e $work/$flavor.done ]] || return 0
+	if run "matrix-build-$flavor" "$BACKGROUND_NICE" 0 "matrix-build-$flavor"; then
+		touch "$work/$flavor.built"
+	else
+		show "matrix-build-$flavor"
+		touch "$work/$flavor.failed"
+	fi
+	touch "$work/$flavor.done"
+}
+
+# True when flavor $1 is built from the test kernel's ccache entries.
+after_kernel() {
+	[[ " ${after_kernel_flavors[*]} " == *" $1 "* ]]
+}
+
+# The kernels of the flavors without a cached result: the others first,
+# those that reuse the test kernel's objects once it is built; then
+# W=1/sparse on the test kernel.
 run_builds() {
 	local flavor
 	for flavor in "${flavors[@]}"; do
@@ -152,16 +171,12 @@ run_builds() {
 		fi
 	done
 	for flavor in "${flavors[@]}"; do
-		[[ ! -e $work/$flavor.done ]] || continue
-		if run "matrix-build-$flavor" "$BACKGROUND_NICE" 0 "matrix-build-$flavor"; then
-			touch "$work/$flavor.built"
-		else
-			show "matrix-build-$flavor"
-			touch "$work/$flavor.failed"
-		fi
-		touch "$work/$flavor.done"
+		after_kernel "$flavor" || build_flavor "$flavor"
 	done
 	wait_for "$work/kernel.done"
+	for flavor in "${flavors[@]}"; do
+		build_flavor "$flavor"
+	done
 	if [[ -e $work/kernel.ok ]]; then
 		step warnings "$BACKGROUND_NICE" 0 warnings PREBUILT=1
 		show warnings
@@ -204,9 +219,10 @@ run_matrix() {
 	done
 }
 
-flavors=()
+flavors=() after_kernel_flavors=()
 if ((matrix)); then
 	mapfile -t flavors < <("${make_cmd[@]}" -s print-matrix-flavors | tr ' ' '\n')
+	read -r -a after_kernel_flavors < <("${make_cmd[@]}" -s print-matrix-after-kernel)
 fi
 
 # The suite's VMs, or the failure of the build they need.
