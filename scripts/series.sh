@@ -99,26 +99,35 @@ tree_of() {
 # <sha>_<end>-<n>.patch only before commit <end>, which makes the step
 # whole (e.g. the build rule of a file that <end> adds). This fixes in the
 # series what was fixed later in the history, where it was introduced.
+# The fixes go into one scratch index, each applied whole or not at all,
+# which is written once; a result is kept by tree and commit for the run.
 fixed_tree() {
-	local tree=$1 commit=$2 fix index range
+	local tree=$1 commit=$2 fix index range memo applied=0
 	[[ -n $tree ]] || return 0
+	memo=$FIXED_MEMO/$tree-$(git -C "$REPO" rev-parse "$commit")
+	if [[ -f $memo ]]; then
+		cat "$memo"
+		return
+	fi
 	index=$(mktemp)
 	for fix in "$FIXES"/*.patch; do
 		[[ -f $fix ]] || continue
-		range=$(basename "$fix" | sed 's/[-.].*//')
+		range=${fix##*/}
+		range=${range%%[-.]*}
 		git -C "$REPO" merge-base --is-ancestor "${range%_*}" "$commit" ||
 			continue
 		if [[ $range == *_* ]] &&
 			git -C "$REPO" merge-base --is-ancestor "${range#*_}" "$commit"; then
 			continue
 		fi
-		GIT_INDEX_FILE=$index kgit read-tree "$tree"
-		if GIT_INDEX_FILE=$index kgit apply --cached "$fix" 2>/dev/null; then
-			tree=$(GIT_INDEX_FILE=$index kgit write-tree)
-		fi
+		# Read only for a commit that some fix is for.
+		[[ -s $index ]] || GIT_INDEX_FILE=$index kgit read-tree "$tree"
+		GIT_INDEX_FILE=$index kgit apply --cached "$fix" 2>/dev/null &&
+			applied=1
 	done
+	((applied == 0)) || tree=$(GIT_INDEX_FILE=$index kgit write-tree)
 	rm -f "$index"
-	printf '%s\n' "$tree"
+	printf '%s\n' "$tree" | tee "$memo"
 }
 
 # The author of commit $1 in the series: SERIES_IDENTITY ("Name <email>",
@@ -297,6 +306,8 @@ amend_tree() {
 cmd_generate() {
 	local out head prev tree commit replayed steps=0
 	KTREE=$(realpath "$1")
+	FIXED_MEMO=$(mktemp -d)
+	trap 'rm -rf "$FIXED_MEMO"' EXIT
 	out=$(realpath -m "$2")
 	kgit rev-parse -q --verify base >/dev/null || die "$KTREE has no tag base"
 	[[ $(git -C "$REPO" rev-parse --is-shallow-repository) == false ]] ||
