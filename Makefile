@@ -26,8 +26,11 @@ TEST_TIMEOUT ?= 1500
 # one build directory at once.
 PREBUILT ?=
 
-# Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n".
+# Extra kconfig lines for one build, e.g. KCONFIG_EXTRA="CONFIG_IMA_NS=n";
+# KCONFIG_WITHOUT=SYM sets CONFIG_SYM=n and drops what the fragments ask
+# of CONFIG_SYM and CONFIG_SYM_* (scripts/make-config.sh --without).
 KCONFIG_EXTRA ?=
+KCONFIG_WITHOUT ?=
 SELFTEST_FRAGMENT ?= $(KTREE)/tools/testing/selftests/ima_ns/config
 DEBUG_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_debug.config
 GUEST_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_guest.config
@@ -50,33 +53,38 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 DEPS_NO_RECOMMENDS := runc lxc
 
 # The configurations the patchset must build in; the host tests also run
-# on the one without IMA namespaces. That one is the test kernel's
-# configuration but for CONFIG_IMA_NS, debug fragment included: the 60%
-# of its objects that do not include user_namespace.h come out of the
-# test kernel's ccache entries (preprocessor mode), and its VM gets
-# KASAN, lockdep and kmemleak too.
+# on the one without IMA namespaces. The CONFIG_IMA_NS=n and CONFIG_IMA=n
+# flavors are the test kernel's configuration, debug fragment included,
+# but for those symbols: built after the test kernel (MATRIX_AFTER_KERNEL)
+# and in that order, most of their objects come out of its ccache entries
+# or the flavor's before (preprocessor mode: the 60% that do not include
+# user_namespace.h for the first, all but the users of ima.h for the
+# second), and the CONFIG_IMA_NS=n VM gets KASAN, lockdep and kmemleak too.
+# CONFIG_IMA=n keeps SECURITY_PATH, which IMA selects, as every object
+# that includes security.h would be built again without it.
+# CONFIG_USER_NS=n changes uidgid.h, which every object includes: that
+# flavor shares nothing and starts from a trimmed guest (MATRIX_FRAGMENT:
+# the kernel core, TPM, securityfs, audit, keys and integrity, no drivers
+# or network protocols): every overlay C file and every user of what the
+# overlay adds to a shared header (all in kernel/, security/,
+# drivers/char/tpm/) is still built; what is left out only includes those
+# headers.
 # MATRIX_<flavor> is the make goal and variables of each; it is also what
 # its cached result is keyed on (scripts/result-cache.sh), so it names no
-# absolute path: every clone shares the key. The build-only flavors start
-# from a trimmed guest (MATRIX_FRAGMENT: the kernel core, TPM, securityfs,
-# audit, keys and integrity, no drivers or network protocols): every
-# overlay C file and every user of what the overlay adds to a shared
-# header (all in kernel/, security/, drivers/char/tpm/) is still built;
-# what is left out only includes those headers. Each target prints a
-# summary line, as the suite does; "cached: ..." when its inputs are those
-# of a run that passed.
+# absolute path: every clone shares the key. Each target prints a summary
+# line, as the suite does; "cached: ..." when its inputs are those of a
+# run that passed.
 MATRIX_FLAVORS := no-ima-ns no-ima no-user-ns
-# Built only once the test kernel is: they reuse its ccache entries, which
-# a build beside it would not find yet.
-MATRIX_AFTER_KERNEL := no-ima-ns
+MATRIX_AFTER_KERNEL := no-ima-ns no-ima
 HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
 MATRIX_FRAGMENT := scripts/matrix-build.config
 MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns ONLY=$(HOST_TESTS) \
 	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
-MATRIX_no-ima := kernel-check FLAVOR=no-ima GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
-	SELFTEST_FRAGMENT= DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_IMA=n"
+MATRIX_no-ima := kernel-check FLAVOR=no-ima KCONFIG_WITHOUT=IMA \
+	KCONFIG_EXTRA="CONFIG_SECURITY_PATH=y"
 MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
-	DEBUG_FRAGMENT= KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
+	DEBUG_FRAGMENT= KCONFIG_WITHOUT=EXT4_FS \
+	KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
 # Inputs a flavor's result does not depend on: the documentation, and the
 # selftests for the flavors that boot nothing.
 MATRIX_EXCLUDE_no-ima-ns := Documentation
@@ -172,13 +180,15 @@ apply:
 	@test -n "$(KSRC)" || { echo "usage: make apply KSRC=/path/to/linux-6.12"; exit 2; }
 	@scripts/overlay.sh apply $(KSRC)
 
-# Rewritten only when KCONFIG_EXTRA changes, so .config depends on it.
+# Rewritten only when the extra lines change, so .config depends on them.
+config_extra := $(addprefix --without ,$(KCONFIG_WITHOUT)) $(KCONFIG_EXTRA)
 $(OBJ)/config-extra: FORCE
 	@mkdir -p $(OBJ)
-	@echo "$(KCONFIG_EXTRA)" | cmp -s - $@ || echo "$(KCONFIG_EXTRA)" >$@
+	@echo "$(config_extra)" | cmp -s - $@ || echo "$(config_extra)" >$@
 
 $(OBJ)/.config: $(FRAGMENTS) $(OBJ)/config-extra scripts/make-config.sh
-	scripts/make-config.sh $(KTREE) $(OBJ) $(FRAGMENTS) -- $(KCONFIG_EXTRA)
+	scripts/make-config.sh $(addprefix --without ,$(KCONFIG_WITHOUT)) \
+		$(KTREE) $(OBJ) $(FRAGMENTS) -- $(KCONFIG_EXTRA)
 
 # The fragments live in the prepared tree: configure in a second make.
 kernel: prepare

@@ -5,7 +5,10 @@
 # silently drop, say, CONFIG_IMA_NS from the test kernel).
 set -euo pipefail
 
-usage() { echo "usage: $0 KSRC OBJ FRAGMENT... [-- CONFIG_X=v ...]" >&2; exit 2; }
+usage() {
+	echo "usage: $0 [--without SYM]... KSRC OBJ FRAGMENT... [-- CONFIG_X=v ...]" >&2
+	exit 2
+}
 
 # SYMBOL=value for each symbol the fragments set; a later fragment wins.
 requested_values() {
@@ -25,8 +28,14 @@ actual_value() {
 }
 
 main() {
+	local ksrc obj frags=() extra=() without=() missing=0 want sym val
+	while [[ ${1:-} == --without ]]; do
+		(($# >= 2)) || usage
+		without+=("$2")
+		shift 2
+	done
 	(($# >= 3)) || usage
-	local ksrc=$1 obj=$2 frags=() extra=() missing=0 want sym val
+	ksrc=$1 obj=$2
 	shift 2
 	while (($#)) && [[ $1 != -- ]]; do frags+=("$(realpath "$1")"); shift; done
 	(($#)) && shift
@@ -35,6 +44,12 @@ main() {
 	merged=$(mktemp)
 	trap 'rm -f "$merged"' EXIT
 	cat "${frags[@]}" >"$merged"
+	# --without SYM: CONFIG_SYM=n, and what the fragments ask of
+	# CONFIG_SYM and CONFIG_SYM_* is no longer asked.
+	for sym in "${without[@]}"; do
+		sed -i -E "/^(# )?CONFIG_${sym}(_[A-Za-z0-9_]*)?[= ]/d" "$merged"
+		extra+=("CONFIG_$sym=n")
+	done
 	printf '%s\n' "${extra[@]}" >>"$merged"
 	# Fragments may repeat a symbol; the check below is what matters.
 	make -s -C "$ksrc" O="$(realpath "$obj")" KCONFIG_ALLCONFIG="$merged" \
