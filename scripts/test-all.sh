@@ -8,16 +8,17 @@
 # rootfs", then "MAKE test-vm" (the suite in QEMU on the debug kernel) and
 # "MAKE test-vm-appraise-log" (the tests of ima_appraise=, the same kernel
 # and image on a host booted in log mode).
-# With --matrix, in the background from the moment the tree is prepared:
-# "MAKE series-test" (series-check SERIES_BUILDS=none: the series applies
-# with git am, checkpatch --strict on each patch; its result reused for
-# the same history), "MAKE docs" (kernel-doc, htmldocs, ABI), the kernel
-# (and root image) of each matrix flavor that has no cached result ("MAKE
-# matrix-build-FLAVOR"; a flavor of MATRIX_AFTER_KERNEL once the test
-# kernel is built) and then "MAKE warnings" (W=1 and sparse on our code). The background runs under nice
-# 19, so the suite's build and VM keep their speed and the background
-# takes the cycles they leave; its output is printed as each of its steps
-# ends. After the suite's VMs, each flavor runs in the foreground ("MAKE
+# With --matrix, in the background, three chains from the moment the tree
+# is prepared: "MAKE series-test" (series-check SERIES_BUILDS=none: the
+# series applies with git am, checkpatch --strict on each patch; its
+# result reused for the same history) then "MAKE docs" (kernel-doc,
+# htmldocs, ABI); the kernel (and root image) of each matrix flavor that
+# has no cached result ("MAKE matrix-build-FLAVOR"); and, once the test
+# kernel is built, those of the flavors in MATRIX_AFTER_KERNEL (they reuse
+# its ccache entries) then "MAKE warnings" (W=1 and sparse on our code).
+# The background runs under nice 19, so the suite's build and VM keep
+# their speed and the background takes the cycles they leave; its output
+# is printed as each of its steps ends. After the suite's VMs, each flavor runs in the foreground ("MAKE
 # matrix-FLAVOR": a kernel built, or the host tests in a VM), or prints
 # its cached result.
 #
@@ -67,11 +68,13 @@ run() {
 	shift 3
 	at=$((SECONDS - start))
 	load=$(loadavg)
+	# In a subshell: the CPU time of the shell's children would also count
+	# a background step that ends meanwhile.
 	if ((live)); then
-		{ time nice -n "$prio" "${make_cmd[@]}" "$@" 2>&1 | tee "$log"; } \
+		( time nice -n "$prio" "${make_cmd[@]}" "$@" 2>&1 | tee "$log" ) \
 			2>"$work/$name.times"
 	else
-		{ time nice -n "$prio" "${make_cmd[@]}" "$@" >"$log" 2>&1; } \
+		( time nice -n "$prio" "${make_cmd[@]}" "$@" >"$log" 2>&1 ) \
 			2>"$work/$name.times"
 	fi
 	rc=$?
@@ -160,22 +163,23 @@ after_kernel() {
 	[[ " ${after_kernel_flavors[*]} " == *" $1 "* ]]
 }
 
-# The kernels of the flavors without a cached result: the others first,
-# those that reuse the test kernel's objects once it is built; then
-# W=1/sparse on the test kernel.
-run_builds() {
+# The kernels of the flavors that share nothing with the test kernel,
+# from the start.
+run_own_builds() {
 	local flavor
-	for flavor in "${flavors[@]}"; do
-		if run "matrix-cached-$flavor" 0 0 -s "matrix-cached-$flavor"; then
-			touch "$work/$flavor.cached" "$work/$flavor.done"
-		fi
-	done
 	for flavor in "${flavors[@]}"; do
 		after_kernel "$flavor" || build_flavor "$flavor"
 	done
+}
+
+# Once the test kernel is built: the kernels of the flavors that reuse its
+# objects, in their order (each may reuse the one before), then
+# W=1/sparse on the test kernel.
+run_after_kernel_builds() {
+	local flavor
 	wait_for "$work/kernel.done"
 	for flavor in "${flavors[@]}"; do
-		build_flavor "$flavor"
+		! after_kernel "$flavor" || build_flavor "$flavor"
 	done
 	if [[ -e $work/kernel.ok ]]; then
 		step warnings "$BACKGROUND_NICE" 0 warnings PREBUILT=1
@@ -186,9 +190,16 @@ run_builds() {
 }
 
 run_background() {
+	local flavor
 	trap - EXIT INT TERM
 	run_text_checks &
-	run_builds
+	for flavor in "${flavors[@]}"; do
+		if run "matrix-cached-$flavor" 0 0 -s "matrix-cached-$flavor"; then
+			touch "$work/$flavor.cached" "$work/$flavor.done"
+		fi
+	done
+	run_own_builds &
+	run_after_kernel_builds
 	wait
 }
 
