@@ -18,9 +18,9 @@
 # its ccache entries) then "MAKE warnings" (W=1 and sparse on our code).
 # The background runs under nice 19, so the suite's build and VM keep
 # their speed and the background takes the cycles they leave; its output
-# is printed as each of its steps ends. After the suite's VMs, each flavor runs in the foreground ("MAKE
-# matrix-FLAVOR": a kernel built, or the host tests in a VM), or prints
-# its cached result.
+# is printed as each of its steps ends. After the suite's VMs, each
+# flavor runs in the foreground ("MAKE matrix-FLAVOR": a kernel built, or
+# the host tests in a VM), or prints its cached result.
 #
 # Each step prints its own "N passed, N failed[, N skipped]" last; a step
 # that prints none (a build that failed) counts as one failure. Every step
