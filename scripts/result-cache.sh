@@ -27,7 +27,7 @@ RESULTS=${IMA_NS_RESULTS:-${XDG_CACHE_HOME:-$HOME/.cache}/ima-ns/results}
 KEEP=(':!Documentation/Kconfig' ':!tools/testing/selftests/*/config')
 # What builds and boots a kernel, besides the kernel tree itself.
 TOOLING=(Makefile scripts/make-config.sh scripts/matrix-build.config
-	scripts/mkrootfs.sh scripts/qemu-test.sh scripts/tap-summary.sh
+	scripts/seed-obj.sh scripts/mkrootfs.sh scripts/qemu-test.sh scripts/tap-summary.sh
 	scripts/lib.sh scripts/result-cache.sh scripts/guest)
 
 usage() {
@@ -87,14 +87,17 @@ main() {
 	local key entry log rc=0 summary
 	while (($#)) && [[ $1 != -- ]]; do
 		case $1 in
-		--name) name=$(option_value "$@") && shift 2 ;;
-		--tree) ktree=$(option_value "$@") && shift 2 ;;
-		--exclude) excludes+=("$(option_value "$@")") && shift 2 ;;
-		--input) inputs+=("$(option_value "$@")") && shift 2 ;;
-		--files) files+=("$(option_value "$@")") && shift 2 ;;
-		--lookup) lookup=1 && shift ;;
+		--name) name=$(option_value "$@") || exit 2 ;;
+		--tree) ktree=$(option_value "$@") || exit 2 ;;
+		--exclude) excludes+=("$(option_value "$@")") || exit 2 ;;
+		# An input may be empty: make's MAKEOVERRIDES, when no
+		# variable is given on its command line.
+		--input) (($# >= 2)) || usage; inputs+=("$2") ;;
+		--files) files+=("$(option_value "$@")") || exit 2 ;;
+		--lookup) lookup=1 && shift && continue ;;
 		*) usage ;;
 		esac
+		shift 2
 	done
 	(($#)) && shift
 	[[ -n $name && $# -gt 0 ]] || usage
