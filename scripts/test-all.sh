@@ -14,11 +14,14 @@
 # result reused for the same history) then "MAKE docs" (kernel-doc,
 # htmldocs, ABI); the kernel (and root image) of each matrix flavor that
 # has no cached result ("MAKE matrix-build-FLAVOR"); and, once the test
-# kernel is built, those of the flavors in MATRIX_AFTER_KERNEL (they reuse
-# its ccache entries) then "MAKE warnings" (W=1 and sparse on our code).
-# The background runs under nice 19, so the suite's build and VM keep
+# kernel is built, those of the flavors in MATRIX_AFTER_KERNEL (they start
+# from its build directory) then "MAKE warnings" (W=1 and sparse on our
+# code). The background runs niced, so the suite's build and VM keep
 # their speed and the background takes the cycles they leave; its output
-# is printed as each of its steps ends. After the suite's VMs, each
+# is printed as each of its steps ends. Within it, the chain after the
+# test kernel, the longest path, comes first, then the series and docs
+# (one process each); the parallel build of the other flavors takes what
+# is left, so that it is what ends last. After the suite's VMs, each
 # flavor runs in the foreground ("MAKE matrix-FLAVOR": a kernel built, or
 # the host tests in a VM), or prints its cached result.
 #
@@ -30,7 +33,9 @@
 # the exit status 1 when anything failed.
 set -uo pipefail
 
-BACKGROUND_NICE=19
+AFTER_KERNEL_NICE=10
+TEXT_CHECKS_NICE=15
+OWN_BUILDS_NICE=19
 
 matrix=0
 while (($#)) && [[ $1 != -- ]]; do
@@ -133,23 +138,24 @@ wait_for() {
 run_text_checks() {
 	# The series needs the history; a shallow clone has none.
 	if [[ $(git rev-parse --is-shallow-repository 2>/dev/null) == false ]]; then
-		step series "$BACKGROUND_NICE" 0 series-test
+		step series "$TEXT_CHECKS_NICE" 0 series-test
 		show series
 	else
 		echo "SKIP series: not a full clone of the repository" | tee "$work/series.log"
 		echo "0 0 1 0" >"$work/series.result"
 		echo series >>"$work/order"
 	fi
-	step docs "$BACKGROUND_NICE" 0 docs
+	step docs "$TEXT_CHECKS_NICE" 0 docs
 	show docs
 }
 
-# Build the kernel of flavor $1 unless its result is cached; it ends with
-# $work/FLAVOR.done beside FLAVOR.cached, .built or .failed.
+# Build the kernel of flavor $1 at niceness $2 unless its result is
+# cached; it ends with $work/FLAVOR.done beside FLAVOR.cached, .built or
+# .failed.
 build_flavor() {
-	local flavor=$1
+	local flavor=$1 prio=$2
 	[[ ! -e $work/$flavor.done ]] || return 0
-	if run "matrix-build-$flavor" "$BACKGROUND_NICE" 0 "matrix-build-$flavor"; then
+	if run "matrix-build-$flavor" "$prio" 0 "matrix-build-$flavor"; then
 		touch "$work/$flavor.built"
 	else
 		show "matrix-build-$flavor"
@@ -168,21 +174,22 @@ after_kernel() {
 run_own_builds() {
 	local flavor
 	for flavor in "${flavors[@]}"; do
-		after_kernel "$flavor" || build_flavor "$flavor"
+		after_kernel "$flavor" || build_flavor "$flavor" "$OWN_BUILDS_NICE"
 	done
 }
 
-# Once the test kernel is built: the kernels of the flavors that reuse its
-# objects, in their order (each may reuse the one before), then
-# W=1/sparse on the test kernel.
+# Once the test kernel is built: the kernels of the flavors that start
+# from a copy of its build directory, in their order (the second finds
+# most of what it compiles again in the first's ccache entries), then
+# W=1/sparse, which compiles part of the test kernel's directory again.
 run_after_kernel_builds() {
 	local flavor
 	wait_for "$work/kernel.done"
 	for flavor in "${flavors[@]}"; do
-		! after_kernel "$flavor" || build_flavor "$flavor"
+		! after_kernel "$flavor" || build_flavor "$flavor" "$AFTER_KERNEL_NICE"
 	done
 	if [[ -e $work/kernel.ok ]]; then
-		step warnings "$BACKGROUND_NICE" 0 warnings PREBUILT=1
+		step warnings "$AFTER_KERNEL_NICE" 0 warnings PREBUILT=1
 		show warnings
 	else
 		not_built warnings "the test kernel"
