@@ -44,6 +44,13 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 # Paths relative to the checkout, so every clone shares the cache.
 export CCACHE_BASEDIR ?= $(TOP)
 export CCACHE_NOHASHDIR ?= 1
+# CCACHE_DEPEND=1, for a configuration no other shares an object with:
+# ccache takes the headers from the compiler's dependency output instead
+# of preprocessing first (a sixth less CPU on a miss, the same object),
+# and finds its entries in direct mode only.
+ifneq ($(CCACHE_DEPEND),)
+export CCACHE_DEPEND
+endif
 KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 	 KBUILD_BUILD_TIMESTAMP=ima-ns KBUILD_BUILD_USER=ima-ns \
 	 KBUILD_BUILD_HOST=ima-ns -j$(shell nproc)
@@ -88,7 +95,7 @@ MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns ONLY=$(HOST_TESTS) SEED=test \
 MATRIX_no-ima := kernel-check FLAVOR=no-ima SEED=test KCONFIG_WITHOUT=IMA \
 	KCONFIG_EXTRA="CONFIG_SECURITY_PATH=y"
 MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
-	DEBUG_FRAGMENT= KCONFIG_WITHOUT=EXT4_FS \
+	DEBUG_FRAGMENT= KCONFIG_WITHOUT=EXT4_FS CCACHE_DEPEND=1 \
 	KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
 # Inputs a flavor's result does not depend on: the documentation, and the
 # selftests for the flavors that boot nothing.
