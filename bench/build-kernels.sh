@@ -102,8 +102,8 @@ main() {
 	local ktree='' out=''
 	while [[ $# -gt 0 ]]; do
 		case $1 in
-		--ktree) ktree=$(option_value "$@") && shift 2 ;;
-		--out) out=$(option_value "$@") && shift 2 ;;
+		--ktree) ktree=$(option_value "$@") || exit 2; shift 2 ;;
+		--out) out=$(option_value "$@") || exit 2; shift 2 ;;
 		*) usage ;;
 		esac
 	done

@@ -48,10 +48,10 @@ main() {
 	local guest_args=()
 	while [[ $# -gt 0 ]]; do
 		case $1 in
-		--ktree) ktree=$(option_value "$@") && shift 2 ;;
-		--out) out=$(option_value "$@") && shift 2 ;;
-		--runs) runs=$(option_value "$@") && shift 2 ;;
-		--only) only=$(option_value "$@") && shift 2 ;;
+		--ktree) ktree=$(option_value "$@") || exit 2; shift 2 ;;
+		--out) out=$(option_value "$@") || exit 2; shift 2 ;;
+		--runs) runs=$(option_value "$@") || exit 2; shift 2 ;;
+		--only) only=$(option_value "$@") || exit 2; shift 2 ;;
 		--tpm) guest_args+=(--tpm) && shift ;;
 		*) usage ;;
 		esac

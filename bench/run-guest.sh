@@ -54,10 +54,10 @@ main() {
 	local kernel='' rootfs='' outdir='' timeout=1800 tpm=0
 	while [[ $# -gt 0 ]]; do
 		case $1 in
-		--kernel) kernel=$(option_value "$@") && shift 2 ;;
-		--rootfs) rootfs=$(option_value "$@") && shift 2 ;;
-		--outdir) outdir=$(option_value "$@") && shift 2 ;;
-		--timeout) timeout=$(option_value "$@") && shift 2 ;;
+		--kernel) kernel=$(option_value "$@") || exit 2; shift 2 ;;
+		--rootfs) rootfs=$(option_value "$@") || exit 2; shift 2 ;;
+		--outdir) outdir=$(option_value "$@") || exit 2; shift 2 ;;
+		--timeout) timeout=$(option_value "$@") || exit 2; shift 2 ;;
 		--tpm) tpm=1 && shift ;;
 		*) usage ;;
 		esac

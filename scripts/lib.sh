@@ -29,7 +29,9 @@ require_commands() {
 	done
 }
 
-# Shift-safe value of an option that takes an argument: "$1" is the option.
+# The value of an option that takes one: "$1" is the option. It runs in a
+# command substitution, so the caller stops on its failure:
+#   x=$(option_value "$@") || exit 2; shift 2
 option_value() {
 	[[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"
 	echo "$2"

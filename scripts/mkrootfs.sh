@@ -182,9 +182,9 @@ main() {
 	local out='' tests='' extra=''
 	while [[ $# -gt 0 ]]; do
 		case $1 in
-		--out) out=$(option_value "$@") && shift 2 ;;
-		--tests) tests=$(option_value "$@") && shift 2 ;;
-		--extra) extra=$(option_value "$@") && shift 2 ;;
+		--out) out=$(option_value "$@") || exit 2; shift 2 ;;
+		--tests) tests=$(option_value "$@") || exit 2; shift 2 ;;
+		--extra) extra=$(option_value "$@") || exit 2; shift 2 ;;
 		-h | --help) usage ;;
 		*) usage ;;
 		esac

@@ -44,13 +44,13 @@ main() {
 	local kernel='' rootfs='' outdir='' mode=test timeout=1200 memory=1024 append=''
 	while [[ $# -gt 0 ]]; do
 		case $1 in
-		--kernel) kernel=$(option_value "$@") && shift 2 ;;
-		--rootfs) rootfs=$(option_value "$@") && shift 2 ;;
-		--outdir) outdir=$(option_value "$@") && shift 2 ;;
-		--mode) mode=$(option_value "$@") && shift 2 ;;
-		--timeout) timeout=$(option_value "$@") && shift 2 ;;
-		--memory) memory=$(option_value "$@") && shift 2 ;;
-		--append) append=$(option_value "$@") && shift 2 ;;
+		--kernel) kernel=$(option_value "$@") || exit 2; shift 2 ;;
+		--rootfs) rootfs=$(option_value "$@") || exit 2; shift 2 ;;
+		--outdir) outdir=$(option_value "$@") || exit 2; shift 2 ;;
+		--mode) mode=$(option_value "$@") || exit 2; shift 2 ;;
+		--timeout) timeout=$(option_value "$@") || exit 2; shift 2 ;;
+		--memory) memory=$(option_value "$@") || exit 2; shift 2 ;;
+		--append) append=$(option_value "$@") || exit 2; shift 2 ;;
 		*) usage ;;
 		esac
 	done
