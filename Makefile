@@ -58,7 +58,8 @@ KMAKE := $(MAKE) -C $(KTREE) O=$(OBJ) CC="ccache gcc" HOSTCC="ccache gcc" \
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio ccache \
 	sparse git xz-utils rsync qemu-system-x86 swtpm swtpm-tools \
 	ima-evm-utils keyutils attr busybox-static e2fsprogs openssl tpm2-tools \
-	gnuplot-nox jq bsdextrautils crun python3-sphinx python3-sphinx-rtd-theme
+	gnuplot-nox jq bsdextrautils crun python3-sphinx python3-sphinx-rtd-theme \
+	python3-ply python3-git
 # Container runtimes for the runtime tests, without what they recommend
 # (templates, bridges, lxcfs...): the tests need the runtimes alone.
 DEPS_NO_RECOMMENDS := runc lxc

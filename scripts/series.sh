@@ -378,6 +378,20 @@ changed_files() {
 	sed -n 's|^+++ b/||p' "$1"
 }
 
+# The Debian python3, which make deps gives what scripts/spdxcheck.py
+# imports (python3-ply, python3-git).
+SPDX_PYTHON=/usr/bin/python3
+
+# Fail unless scripts/spdxcheck.py of tree $1 runs: checkpatch.pl takes a
+# license for valid when the script cannot tell.
+spdxcheck_runs() {
+	local tree=$1 out
+	out=$(cd "$tree" && echo 'SPDX-License-Identifier: NO-SUCH-LICENSE' |
+		"$SPDX_PYTHON" scripts/spdxcheck.py - 2>&1) || true
+	[[ $out == *'Invalid License ID: NO-SUCH-LICENSE'* ]] ||
+		die "scripts/spdxcheck.py does not run (apt-get install python3-ply python3-git): $out"
+}
+
 # True when every file patch $2 changes has its SPDX tag where it belongs
 # in tree $1 (the tree after the patch): on line 1, or on line 2 after a
 # "#!" line. checkpatch.pl only sees the hunks, and takes line 2 of a
@@ -393,6 +407,19 @@ spdx_placed_in() {
 		((line == 2)) && head -n 1 "$tree/$file" | grep -q '^#!' && continue
 		return 1
 	done < <(changed_files "$patch")
+}
+
+# What scripts/spdxcheck.py finds wrong in the SPDX tags of the files
+# patch $2 changes, in tree $1: a license that is not in LICENSES/. It is
+# checkpatch.pl's own check, run on the files, as the one above ignores
+# SPDX_LICENSE_TAG.
+invalid_licenses() {
+	local tree=$1 patch=$2 file files=()
+	while read -r file; do
+		[[ ! -f $tree/$file ]] || files+=("$file")
+	done < <(changed_files "$patch")
+	((${#files[@]} == 0)) ||
+		(cd "$tree" && "$SPDX_PYTHON" scripts/spdxcheck.py "${files[@]}" 2>&1) || true
 }
 
 # checkpatch.pl's summary line of patch $2, run in tree $1 after the patch
@@ -418,7 +445,7 @@ checkpatch_summary() {
 # counts the patches.
 cmd_check() {
 	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
-	local errors=0 warnings=0 summary passed=0 ok count
+	local errors=0 warnings=0 summary passed=0 ok count invalid
 	KTREE=$(realpath "$1")
 	series=$(realpath "$series")
 	work=$(realpath -m "$work")
@@ -431,6 +458,7 @@ cmd_check() {
 	git -C "$tree" am --abort >/dev/null 2>&1 || true
 	git -C "$tree" checkout -q -f --detach base
 	git -C "$tree" clean -q -fdx
+	spdxcheck_runs "$tree"
 	mapfile -t patches < <(find "$series" -name '[0-9]*.patch' \
 		! -name '0000-*' | LC_ALL=C sort)
 	total=${#patches[@]}
@@ -452,6 +480,11 @@ cmd_check() {
 		[[ $summary == "0 errors, 0 warnings, 0 checks, "* ]] || ok=0
 		printf 'series: %d/%d %s: checkpatch %s' "$n" "$total" \
 			"$(basename "$patch")" "$summary"
+		invalid=$(invalid_licenses "$tree" "$patch")
+		if [[ -n $invalid ]]; then
+			printf ', SPDX: %s' "$invalid"
+			ok=0
+		fi
 		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
 			if build_tree "$tree" "$obj" "$log.build"; then
 				count=$(compiler_warnings "$log.build")
