@@ -54,7 +54,11 @@ kgit() { git -C "$KTREE" "$@"; }
 materialise() {
 	local commit=$1 index mode type hash path rc=0 patches=() added=()
 	index=$(mktemp)
-	GIT_INDEX_FILE=$index kgit read-tree base
+	if [[ -n ${BASE_INDEX:-} ]]; then
+		cp "$BASE_INDEX" "$index"
+	else
+		GIT_INDEX_FILE=$index kgit read-tree base
+	fi
 	while IFS=$' \t' read -r mode type hash path; do
 		[[ $type == blob ]] || continue
 		if [[ $path == *.patch ]]; then
@@ -93,6 +97,33 @@ tree_of() {
 	cat "$cache/$commit"
 }
 
+# The commits of HEAD's history by the commit of a fix's name they descend
+# from or are, filled once by index_descendants: a rev-list per such
+# commit, not a merge-base per fix and step.
+declare -A DESCENDANTS=()
+index_descendants() {
+	local fix range start commit
+	for fix in "$FIXES"/*.patch; do
+		[[ -f $fix ]] || continue
+		range=${fix##*/}
+		range=${range%%[-.]*}
+		for start in "${range%_*}" "${range#*_}"; do
+			[[ -z ${DESCENDANTS[$start]:-} ]] || continue
+			DESCENDANTS[$start]=1
+			while read -r commit; do
+				DESCENDANTS["$start $commit"]=1
+			done < <(git -C "$REPO" rev-list --ancestry-path "$start..HEAD"
+				git -C "$REPO" rev-parse "$start^{commit}")
+		done
+	done
+}
+
+# True when commit $2 (a full id in HEAD's history) is commit $1 (as a
+# fix names it) or descends from it.
+descends_from() {
+	[[ -n ${DESCENDANTS["$1 $2"]:-} ]]
+}
+
 # Tree $1 of commit $2 with the fixes of scripts/series-fixes, one hunk
 # each: <sha>-<n>.patch applies from commit <sha> on, until a later commit
 # of the overlay has made the same change (the fix no longer applies);
@@ -102,9 +133,10 @@ tree_of() {
 # The fixes go into one scratch index, each applied whole or not at all,
 # which is written once; a result is kept by tree and commit for the run.
 fixed_tree() {
-	local tree=$1 commit=$2 fix index range memo applied=0
+	local tree=$1 commit=$2 fix index range memo applied=0 sha
 	[[ -n $tree ]] || return 0
-	memo=$FIXED_MEMO/$tree-$(git -C "$REPO" rev-parse "$commit")
+	sha=$(git -C "$REPO" rev-parse "$commit")
+	memo=$FIXED_MEMO/$tree-$sha
 	if [[ -f $memo ]]; then
 		cat "$memo"
 		return
@@ -114,10 +146,8 @@ fixed_tree() {
 		[[ -f $fix ]] || continue
 		range=${fix##*/}
 		range=${range%%[-.]*}
-		git -C "$REPO" merge-base --is-ancestor "${range%_*}" "$commit" ||
-			continue
-		if [[ $range == *_* ]] &&
-			git -C "$REPO" merge-base --is-ancestor "${range#*_}" "$commit"; then
+		descends_from "${range%_*}" "$sha" || continue
+		if [[ $range == *_* ]] && descends_from "${range#*_}" "$sha"; then
 			continue
 		fi
 		# Read only for a commit that some fix is for.
@@ -312,6 +342,10 @@ cmd_generate() {
 	kgit rev-parse -q --verify base >/dev/null || die "$KTREE has no tag base"
 	[[ $(git -C "$REPO" rev-parse --is-shallow-repository) == false ]] ||
 		die "a shallow clone has no history to make the series of"
+	index_descendants
+	# Each materialised tree starts from a copy of this, not a read-tree.
+	BASE_INDEX=$FIXED_MEMO/base.index
+	GIT_INDEX_FILE=$BASE_INDEX kgit read-tree base
 	head=$(kgit rev-parse base)
 	prev=$(kgit rev-parse "base^{tree}")
 	while read -r commit; do
