@@ -31,6 +31,9 @@ PREBUILT ?=
 # of CONFIG_SYM and CONFIG_SYM_* (scripts/make-config.sh --without).
 KCONFIG_EXTRA ?=
 KCONFIG_WITHOUT ?=
+# What make kernel builds: the user-space headers are for the selftests,
+# so a flavor that boots nothing leaves them out.
+KERNEL_GOALS ?= bzImage headers_install
 # SEED=FLAVOR: a build directory not configured yet starts as a copy of
 # FLAVOR's (scripts/seed-obj.sh), so that only what depends on the
 # configuration's difference is compiled again.
@@ -93,11 +96,12 @@ HOST_TESTS := host_ima_test,securityfs_test,host_attest.sh
 MATRIX_FRAGMENT := scripts/matrix-build.config
 MATRIX_no-ima-ns := test-vm FLAVOR=no-ima-ns ONLY=$(HOST_TESTS) SEED=test \
 	KCONFIG_EXTRA="CONFIG_IMA_NS=n CONFIG_IMA_NS_KUNIT_TEST=n"
-MATRIX_no-ima := kernel-check FLAVOR=no-ima SEED=test KCONFIG_WITHOUT=IMA \
+MATRIX_no-ima := kernel-check FLAVOR=no-ima SEED=test KERNEL_GOALS=bzImage \
+	KCONFIG_WITHOUT=IMA \
 	KCONFIG_EXTRA="CONFIG_SECURITY_PATH=y"
-MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns GUEST_FRAGMENT=$(MATRIX_FRAGMENT) \
-	DEBUG_FRAGMENT= KCONFIG_WITHOUT=EXT4_FS CCACHE_DEPEND=1 \
-	KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
+MATRIX_no-user-ns := kernel-check FLAVOR=no-user-ns KERNEL_GOALS=bzImage \
+	GUEST_FRAGMENT=$(MATRIX_FRAGMENT) DEBUG_FRAGMENT= KCONFIG_WITHOUT=EXT4_FS \
+	CCACHE_DEPEND=1 KCONFIG_EXTRA="CONFIG_USER_NS=n CONFIG_IMA_NS=n"
 # Inputs a flavor's result does not depend on: the documentation, and the
 # selftests for the flavors that boot nothing.
 MATRIX_EXCLUDE_no-ima-ns := Documentation
@@ -208,7 +212,7 @@ kernel: prepare
 	@$(if $(SEED),scripts/seed-obj.sh $(BUILD)/obj/$(SEED) $(OBJ) -- $(KMAKE))
 	@$(MAKE) -s --no-print-directory $(OBJ)/.config
 	@echo "kernel: building $(OBJ)"
-	@$(KMAKE) bzImage headers_install >$(OBJ)/kernel-build.log 2>&1 || \
+	@$(KMAKE) $(KERNEL_GOALS) >$(OBJ)/kernel-build.log 2>&1 || \
 		{ tail -n 40 $(OBJ)/kernel-build.log; exit 1; }
 	@grep -E '(warning|error):' $(OBJ)/kernel-build.log || true
 
