@@ -54,11 +54,7 @@ kgit() { git -C "$KTREE" "$@"; }
 materialise() {
 	local commit=$1 index mode type hash path rc=0 patches=() added=()
 	index=$(mktemp)
-	if [[ -n ${BASE_INDEX:-} ]]; then
-		cp "$BASE_INDEX" "$index"
-	else
-		GIT_INDEX_FILE=$index kgit read-tree base
-	fi
+	cp "$BASE_INDEX" "$index"
 	while IFS=$' \t' read -r mode type hash path; do
 		[[ $type == blob ]] || continue
 		if [[ $path == *.patch ]]; then
