@@ -422,66 +422,89 @@ spdxcheck_runs() {
 		die "scripts/spdxcheck.py does not run (apt-get install python3-ply python3-git): $out"
 }
 
-# True when every file patch $2 changes has its SPDX tag where it belongs
-# in tree $1 (the tree after the patch): on line 1, or on line 2 after a
-# "#!" line. checkpatch.pl only sees the hunks, and takes line 2 of a
-# script for line 1 when a hunk starts there.
+# The files patch $1 changes or adds, as of commit $3 of tree $2, under
+# directory $4 (same paths): each patch's files as it left them, so that
+# the checks of all patches can run after the series is applied.
+extract_files() {
+	local patch=$1 tree=$2 commit=$3 dir=$4 files=()
+	mapfile -t files < <(changed_files "$patch")
+	mkdir -p "$dir"
+	((${#files[@]} == 0)) && return 0
+	git -C "$tree" archive "$commit" -- "${files[@]}" 2>/dev/null |
+		tar -x -C "$dir" 2>/dev/null || true
+}
+
+# True when every file of directory $1 (extract_files) has its SPDX tag
+# where it belongs: on line 1, or on line 2 after a "#!" line.
+# checkpatch.pl only sees the hunks, and takes line 2 of a script for line
+# 1 when a hunk starts there.
 spdx_placed_in() {
-	local tree=$1 patch=$2 file line
-	while read -r file; do
-		[[ -f $tree/$file ]] || continue
-		line=$(grep -n -m 1 'SPDX-License-Identifier:' "$tree/$file" |
-			cut -d: -f1)
+	local dir=$1 file line
+	while IFS= read -r -d '' file; do
+		line=$(grep -n -m 1 'SPDX-License-Identifier:' "$file" | cut -d: -f1)
 		[[ -n $line ]] || continue
 		((line == 1)) && continue
-		((line == 2)) && head -n 1 "$tree/$file" | grep -q '^#!' && continue
+		((line == 2)) && head -n 1 "$file" | grep -q '^#!' && continue
 		return 1
-	done < <(changed_files "$patch")
+	done < <(find "$dir" -type f -print0)
 }
 
-# What scripts/spdxcheck.py finds wrong in the SPDX tags of the files
-# patch $2 changes, in tree $1: a license that is not in LICENSES/. It is
-# checkpatch.pl's own check, run on the files, as the one above ignores
-# SPDX_LICENSE_TAG.
+# What scripts/spdxcheck.py of tree $1 finds wrong in the SPDX tags of the
+# files under directory $2, one line per finding prefixed with the
+# directory under $2 they are in (one per patch): a license that is not in
+# LICENSES/. It is checkpatch.pl's own check, run on the files, as the one
+# above ignores SPDX_LICENSE_TAG. One run for the series: python and the
+# license list load once.
 invalid_licenses() {
-	local tree=$1 patch=$2 file files=()
-	while read -r file; do
-		[[ ! -f $tree/$file ]] || files+=("$file")
-	done < <(changed_files "$patch")
-	((${#files[@]} == 0)) ||
-		(cd "$tree" && "$SPDX_PYTHON" scripts/spdxcheck.py "${files[@]}" 2>&1) || true
+	local tree=$1 dir=$2 files=()
+	mapfile -d '' -t files < <(find "$dir" -type f -print0 | LC_ALL=C sort -z)
+	((${#files[@]} == 0)) && return 0
+	(cd "$tree" && "$SPDX_PYTHON" scripts/spdxcheck.py "${files[@]}" 2>&1) |
+		sed "s|^$dir/\([^/]*\)/|\1 |" || true
 }
 
-# checkpatch.pl's summary line of patch $2, run in tree $1 after the patch
-# is applied, the report in $3. FILE_PATH_CHANGES is ignored only for a
-# patch whose new files are all covered by the series' MAINTAINERS entry
-# (in KTREE), SPDX_LICENSE_TAG only when every tag is in its place.
-checkpatch_summary() {
-	local ignore=()
-	if maintained_by_series "$KTREE" "$2"; then
-		ignore+=(--ignore FILE_PATH_CHANGES)
-	fi
-	if spdx_placed_in "$1" "$2"; then
-		ignore+=(--ignore SPDX_LICENSE_TAG)
-	fi
-	(cd "$1" || exit 1
-	 perl scripts/checkpatch.pl --strict --show-types "${ignore[@]}" "$2" \
-		2>&1 || true) | tee "$3" |
-		sed -n 's/^total: \(.*\) lines checked$/\1/p'
+# Run checkpatch.pl in tree $1 with the options $2 (word-split) on the
+# patches $3..., and write each patch's report to $WORK_LOGS/
+# <patch>.checkpatch. One run per set of options: perl, the script and
+# its get_maintainer.pl answers load once for all the patches.
+checkpatch_reports() {
+	local tree=$1 options=$2
+	local -a opts
+	shift 2
+	read -r -a opts <<<"$options"
+	(cd "$tree" && perl scripts/checkpatch.pl --show-types "${opts[@]}" \
+		"$@" 2>&1 || true) | awk -v logs="$WORK_LOGS" -v one="$#" -v first="$1" '
+		function logname(p) { sub(/.*\//, "", p); sub(/\.patch$/, "", p); return logs "/" p ".checkpatch" }
+		BEGIN { out = one == 1 ? logname(first) : "" }
+		/^-+$/ && header { header = 0; next }
+		/^-+$/ && !out_next { out_next = 1; next }
+		out_next { close(out); out = logname($0); out_next = 0; header = 1; next }
+		out != "" { print > out }'
+}
+
+# The patches of SERIES, in order.
+series_patches() {
+	find "$1" -name '[0-9]*.patch' ! -name '0000-*' | LC_ALL=C sort
 }
 
 # A patch passes when it applies, checkpatch finds nothing and, if it is
 # built, the build succeeds without a compiler warning; the last line
-# counts the patches.
+# counts the patches. The series is applied first, with one git am; each
+# patch is then checked as it left its files, checkpatch.pl in the tree
+# the series ends in.
 cmd_check() {
-	local series=$2 work=$3 builds=${4:-last} tree obj patch log n=0 total
-	local errors=0 warnings=0 summary passed=0 ok count invalid
+	local series=$2 work=$3 builds=${4:-last} tree obj log n total applied
+	local errors=0 warnings=0 summary passed=0 ok count invalid key i
+	local -a patches commits paths
+	local -A group
 	KTREE=$(realpath "$1")
 	series=$(realpath "$series")
 	work=$(realpath -m "$work")
 	tree=$work/linux
 	obj=$work/obj/series
-	mkdir -p "$work/logs"
+	WORK_LOGS=$work/logs
+	rm -rf "$WORK_LOGS" "$work/files"
+	mkdir -p "$WORK_LOGS"
 	if [[ ! -d $tree/.git ]]; then
 		git clone -q --shared --no-checkout "$KTREE" "$tree"
 	fi
@@ -489,33 +512,51 @@ cmd_check() {
 	git -C "$tree" checkout -q -f --detach base
 	git -C "$tree" clean -q -fdx
 	spdxcheck_runs "$tree"
-	mapfile -t patches < <(find "$series" -name '[0-9]*.patch' \
-		! -name '0000-*' | LC_ALL=C sort)
+	mapfile -t patches < <(series_patches "$series")
 	total=${#patches[@]}
 	((total)) || die "no patches in $series"
-	for patch in "${patches[@]}"; do
-		n=$((n + 1))
-		log=$work/logs/$(basename "$patch" .patch)
-		if ! git -C "$tree" -c user.name=series -c user.email=series@localhost \
-			am -q --committer-date-is-author-date "$patch" >"$log.am" 2>&1; then
-			echo "series: $n/$total $(basename "$patch"): git am failed" >&2
-			cat "$log.am" >&2
-			echo "$passed passed, $((total - passed)) failed"
-			exit 1
-		fi
-		summary=$(checkpatch_summary "$tree" "$patch" "$log.checkpatch")
+	applied=$total
+	if ! git -C "$tree" -c user.name=series -c user.email=series@localhost \
+		am -q --committer-date-is-author-date "${patches[@]}" \
+		>"$WORK_LOGS/am" 2>&1; then
+		applied=$(git -C "$tree" rev-list --count base..HEAD)
+		git -C "$tree" am --quit
+	fi
+	mapfile -t commits < <(git -C "$tree" rev-list --reverse base..HEAD)
+	for ((i = 0; i < applied; i++)); do
+		extract_files "${patches[i]}" "$tree" "${commits[i]}" \
+			"$work/files/$((i + 1))"
+		key=--strict
+		maintained_by_series "$KTREE" "${patches[i]}" &&
+			key+=" --ignore FILE_PATH_CHANGES"
+		spdx_placed_in "$work/files/$((i + 1))" &&
+			key+=" --ignore SPDX_LICENSE_TAG"
+		group[$key]+="${group[$key]:+ }$i"
+	done
+	for key in "${!group[@]}"; do
+		paths=()
+		for i in ${group[$key]}; do
+			paths+=("${patches[i]}")
+		done
+		checkpatch_reports "$tree" "$key" "${paths[@]}"
+	done
+	invalid=$(invalid_licenses "$tree" "$work/files")
+	for ((i = 0; i < applied; i++)); do
+		n=$((i + 1))
+		log=$WORK_LOGS/$(basename "${patches[i]}" .patch)
+		summary=$(sed -n 's/^total: \(.*\) lines checked$/\1/p' "$log.checkpatch")
 		errors=$((errors + $(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$summary")))
 		warnings=$((warnings + $(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$summary")))
 		ok=1
 		[[ $summary == "0 errors, 0 warnings, 0 checks, "* ]] || ok=0
 		printf 'series: %d/%d %s: checkpatch %s' "$n" "$total" \
-			"$(basename "$patch")" "$summary"
-		invalid=$(invalid_licenses "$tree" "$patch")
-		if [[ -n $invalid ]]; then
-			printf ', SPDX: %s' "$invalid"
+			"$(basename "${patches[i]}")" "$summary"
+		if grep -q "^$n " <<<"$invalid"; then
+			printf ', SPDX: %s' "$(sed -n "s/^$n //p" <<<"$invalid")"
 			ok=0
 		fi
 		if [[ $builds == all || ($builds == last && $n == "$total") ]]; then
+			git -C "$tree" checkout -q -f --detach "${commits[i]}"
 			if build_tree "$tree" "$obj" "$log.build"; then
 				count=$(compiler_warnings "$log.build")
 				printf ', build ok (%d compiler warnings)' "$count"
@@ -529,7 +570,11 @@ cmd_check() {
 		((ok)) && passed=$((passed + 1))
 		((ok)) && printf '\n' || printf ' FAIL\n'
 	done
-	echo "series: applied $total patches; checkpatch: $errors errors, $warnings warnings"
+	if ((applied < total)); then
+		echo "series: $((applied + 1))/$total $(basename "${patches[applied]}"): git am failed" >&2
+		cat "$WORK_LOGS/am" >&2
+	fi
+	echo "series: applied $applied patches; checkpatch: $errors errors, $warnings warnings"
 	echo "$passed passed, $((total - passed)) failed"
 	((passed == total))
 }
