@@ -41,7 +41,9 @@ SEED ?=
 SELFTEST_FRAGMENT ?= $(KTREE)/tools/testing/selftests/ima_ns/config
 DEBUG_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_debug.config
 GUEST_FRAGMENT ?= $(KTREE)/kernel/configs/ima_ns_guest.config
-FRAGMENTS := $(GUEST_FRAGMENT) $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT)
+TEST_GUEST_FRAGMENT ?= scripts/test-guest.config
+FRAGMENTS := $(GUEST_FRAGMENT) $(SELFTEST_FRAGMENT) $(DEBUG_FRAGMENT) \
+	     $(TEST_GUEST_FRAGMENT)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 # Paths relative to the checkout, so every clone shares the cache.
