@@ -27,8 +27,9 @@ RESULTS=${IMA_NS_RESULTS:-${XDG_CACHE_HOME:-$HOME/.cache}/ima-ns/results}
 KEEP=(':!Documentation/Kconfig' ':!tools/testing/selftests/*/config')
 # What builds and boots a kernel, besides the kernel tree itself.
 TOOLING=(Makefile scripts/make-config.sh scripts/matrix-build.config
-	scripts/seed-obj.sh scripts/mkrootfs.sh scripts/qemu-test.sh scripts/tap-summary.sh
-	scripts/lib.sh scripts/result-cache.sh scripts/guest)
+	scripts/test-guest.config scripts/seed-obj.sh scripts/mkrootfs.sh
+	scripts/qemu-test.sh scripts/tap-summary.sh scripts/lib.sh
+	scripts/result-cache.sh scripts/guest)
 
 usage() {
 	sed -n '6,7s/^# //p' "$0" >&2
