@@ -472,9 +472,16 @@ checkpatch_reports() {
 	local -a opts
 	shift 2
 	read -r -a opts <<<"$options"
-	(cd "$tree" && perl scripts/checkpatch.pl --show-types "${opts[@]}" \
-		"$@" 2>&1 || true) | awk -v logs="$WORK_LOGS" -v one="$#" -v first="$1" '
-		function logname(p) { sub(/.*\//, "", p); sub(/\.patch$/, "", p); return logs "/" p ".checkpatch" }
+	# With more than one patch, each report follows a header: a line of
+	# dashes, the patch's path, a line of dashes.
+	(cd "$tree" || exit 1
+	 perl scripts/checkpatch.pl --show-types "${opts[@]}" "$@" 2>&1 || true) |
+		awk -v logs="$WORK_LOGS" -v one="$#" -v first="$1" '
+		function logname(p) {
+			sub(/.*\//, "", p)
+			sub(/\.patch$/, "", p)
+			return logs "/" p ".checkpatch"
+		}
 		BEGIN { out = one == 1 ? logname(first) : "" }
 		/^-+$/ && header { header = 0; next }
 		/^-+$/ && !out_next { out_next = 1; next }
